@@ -1,0 +1,142 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": typeof types.ConsumerFieldsFragmentDoc,
+    "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": typeof types.LeaseFieldsFragmentDoc,
+    "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.RegisterConsumerDocument,
+    "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.SetStatusDocument,
+    "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.HeartbeatDocument,
+    "\n  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {\n    deregisterConsumer(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.DeregisterConsumerDocument,
+    "\n  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ClaimFreeConsumerDocument,
+    "\n  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {\n    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.CompleteLeaseDocument,
+    "\n  mutation ReleaseLease($id: ID!) {\n    releaseLease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ReleaseLeaseDocument,
+    "\n  query NextFreeConsumer($pool: String!, $labels: [String!]) {\n    nextFreeConsumer(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.NextFreeConsumerDocument,
+    "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.GetConsumerDocument,
+    "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListConsumersDocument,
+    "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": typeof types.GetLeaseDocument,
+    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n": typeof types.GetStatsDocument,
+    "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnFreeConsumerAvailableDocument,
+    "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.AwaitFreeConsumerDocument,
+    "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnConsumerStatusChangedDocument,
+};
+const documents: Documents = {
+    "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": types.ConsumerFieldsFragmentDoc,
+    "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": types.LeaseFieldsFragmentDoc,
+    "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": types.RegisterConsumerDocument,
+    "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.SetStatusDocument,
+    "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.HeartbeatDocument,
+    "\n  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {\n    deregisterConsumer(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.DeregisterConsumerDocument,
+    "\n  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.ClaimFreeConsumerDocument,
+    "\n  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {\n    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.CompleteLeaseDocument,
+    "\n  mutation ReleaseLease($id: ID!) {\n    releaseLease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": types.ReleaseLeaseDocument,
+    "\n  query NextFreeConsumer($pool: String!, $labels: [String!]) {\n    nextFreeConsumer(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": types.NextFreeConsumerDocument,
+    "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.GetConsumerDocument,
+    "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListConsumersDocument,
+    "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": types.GetLeaseDocument,
+    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n": types.GetStatsDocument,
+    "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": types.OnFreeConsumerAvailableDocument,
+    "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.AwaitFreeConsumerDocument,
+    "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": types.OnConsumerStatusChangedDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n"): (typeof documents)["\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {\n    deregisterConsumer(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {\n    deregisterConsumer(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {\n    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {\n    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReleaseLease($id: ID!) {\n    releaseLease(id: $id) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation ReleaseLease($id: ID!) {\n    releaseLease(id: $id) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NextFreeConsumer($pool: String!, $labels: [String!]) {\n    nextFreeConsumer(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  query NextFreeConsumer($pool: String!, $labels: [String!]) {\n    nextFreeConsumer(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n"): (typeof documents)["\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

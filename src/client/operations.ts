@@ -1,0 +1,166 @@
+// Every operation the SDK and the tests send, typed by GraphQL Code Generator (`npm run codegen`).
+import { graphql } from './generated/gql.js';
+
+export const ConsumerFields = graphql(`
+  fragment ConsumerFields on Consumer {
+    id
+    pool
+    topic
+    status
+    capacity
+    inFlight
+    labels
+    epoch
+    lastHeartbeatAt
+    freeSince
+  }
+`);
+
+export const LeaseFields = graphql(`
+  fragment LeaseFields on Lease {
+    id
+    state
+    attempt
+    claimedAt
+    expiresAt
+    endedAt
+    consumer {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const RegisterConsumer = graphql(`
+  mutation RegisterConsumer($input: RegisterConsumerInput!) {
+    registerConsumer(input: $input) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const SetStatus = graphql(`
+  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {
+    setStatus(id: $id, status: $status, epoch: $epoch) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const Heartbeat = graphql(`
+  mutation Heartbeat($id: ID!, $epoch: Int!) {
+    heartbeat(id: $id, epoch: $epoch) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const DeregisterConsumer = graphql(`
+  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {
+    deregisterConsumer(id: $id, epoch: $epoch) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const ClaimFreeConsumer = graphql(`
+  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {
+    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const CompleteLease = graphql(`
+  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {
+    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const ReleaseLease = graphql(`
+  mutation ReleaseLease($id: ID!) {
+    releaseLease(id: $id) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const NextFreeConsumer = graphql(`
+  query NextFreeConsumer($pool: String!, $labels: [String!]) {
+    nextFreeConsumer(pool: $pool, labels: $labels) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const GetConsumer = graphql(`
+  query GetConsumer($id: ID!) {
+    consumer(id: $id) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const ListConsumers = graphql(`
+  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {
+    consumers(pool: $pool, status: $status, first: $first, after: $after) {
+      nodes {
+        ...ConsumerFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const GetLease = graphql(`
+  query GetLease($id: ID!) {
+    lease(id: $id) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const GetStats = graphql(`
+  query GetStats($pool: String) {
+    stats(pool: $pool) {
+      pool
+      consumers
+      free
+      busy
+      draining
+      offline
+      capacity
+      inFlight
+      waitingProducers
+      claimsLastMinute
+    }
+  }
+`);
+
+export const OnFreeConsumerAvailable = graphql(`
+  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {
+    freeConsumerAvailable(pool: $pool, labels: $labels) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const AwaitFreeConsumer = graphql(`
+  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {
+    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const OnConsumerStatusChanged = graphql(`
+  subscription OnConsumerStatusChanged($pool: String) {
+    consumerStatusChanged(pool: $pool) {
+      ...ConsumerFields
+    }
+  }
+`);

@@ -1,0 +1,295 @@
+// The domain: registry, claims, leases and waiting producers. It knows nothing of GraphQL; every
+// operation checks its input, runs one SQL statement, and leaves announcing to the database.
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { ChangeFeed } from '../events/changeFeed.js';
+import type { Logger } from '../logger.js';
+import { CoordinatorError, conflict, noFreeConsumer, notFound, staleEpoch } from './errors.js';
+import { claimFreeConsumer } from './sql/claimFreeConsumer.js';
+import { deregisterConsumer } from './sql/deregisterConsumer.js';
+import { endLease, expireClaims } from './sql/endLeases.js';
+import { type ChangedRow, type Db, consumerFromRow, leaseFromRow } from './sql/fragments.js';
+import { countByPool, findConsumer, findLease, listConsumers, peekFreeConsumer, poolExists } from './sql/reads.js';
+import { registerConsumer } from './sql/registerConsumer.js';
+import { recordHeartbeat, setConsumerStatus } from './sql/updateConsumer.js';
+import type { Consumer, ConsumerStatus, Lease, Page, PoolStats } from './types.js';
+import {
+  checkCapacity,
+  checkId,
+  checkLabels,
+  checkLeaseId,
+  checkPageSize,
+  checkPool,
+  checkSettableStatus,
+  checkTopic,
+  checkTtl,
+} from './validate.js';
+import { WaitingLine } from './waitingLine.js';
+
+export interface RegisterInput {
+  id: string;
+  pool?: string | null;
+  topic?: string | null;
+  capacity?: number | null;
+  labels?: readonly string[] | null;
+}
+
+export interface ClaimInput {
+  pool: string;
+  labels?: readonly string[] | null;
+  ttlMs?: number | null;
+}
+
+/** Who says they hold a lease: checked when given, so a replaced instance cannot complete it. */
+export interface LeaseOwner {
+  consumerId?: string | null;
+  epoch?: number | null;
+}
+
+export interface ConsumerFilter {
+  pool?: string | null;
+  status?: ConsumerStatus | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export class Coordinator {
+  private readonly db: Db;
+  private readonly line: WaitingLine;
+  private readonly stopFeed: () => void;
+  private readonly stopGap: () => void;
+
+  constructor(
+    database: Database,
+    feed: ChangeFeed,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    this.db = database.prisma;
+    this.line = new WaitingLine({
+      claim: (request) => this.tryClaim(request.pool, request.labels, request.ttlMs),
+      release: async (leaseId) => {
+        await endLease(this.db, 'RELEASED', leaseId, {});
+      },
+      log,
+    });
+    this.stopFeed = feed.onChange((change) => {
+      if (change.slotOpened) this.line.serve(change.consumer.pool);
+    });
+    this.stopGap = feed.onGap(() => this.line.serveAll());
+  }
+
+  // ---- consumers -------------------------------------------------------------------------------
+
+  /** Registers a consumer as FREE, or re-registers it with a new epoch. */
+  async registerConsumer(input: RegisterInput): Promise<Consumer> {
+    const { limits } = this.config;
+    const id = checkId(limits, input.id);
+    const pool = checkPool(limits, input.pool ?? 'default');
+    const topic = checkTopic(input.topic ?? defaultTopic(pool, id));
+    const capacity = checkCapacity(limits, input.capacity);
+    const labels = checkLabels(limits, input.labels);
+    try {
+      return consumerFromRow(await registerConsumer(this.db, { id, pool, topic, capacity, labels }));
+    } catch (error) {
+      if (isUniqueViolation(error, 'topic')) throw conflict(`topic ${topic} is already used by another consumer`);
+      throw error;
+    }
+  }
+
+  async setStatus(id: string, status: string, epoch: number): Promise<Consumer> {
+    checkId(this.config.limits, id);
+    const settable = checkSettableStatus(status);
+    const row = await setConsumerStatus(this.db, id, epoch, settable);
+    return this.changedOrRefused(row, id, epoch);
+  }
+
+  async heartbeat(id: string, epoch: number): Promise<Consumer> {
+    checkId(this.config.limits, id);
+    return this.changedOrRefused(await recordHeartbeat(this.db, id, epoch), id, epoch);
+  }
+
+  /** Removes a consumer that holds no lease. */
+  async deregisterConsumer(id: string, epoch: number): Promise<Consumer> {
+    checkId(this.config.limits, id);
+    const row = await deregisterConsumer(this.db, id, epoch);
+    if (row) return consumerFromRow(row);
+    const consumer = await this.currentConsumer(id, epoch);
+    throw conflict(`consumer ${id} holds ${consumer.inFlight} lease(s); drain it (DRAINING) and let them end first`);
+  }
+
+  async consumer(id: string): Promise<Consumer | undefined> {
+    checkId(this.config.limits, id);
+    return findConsumer(this.db, id);
+  }
+
+  async consumers(filter: ConsumerFilter): Promise<Page<Consumer>> {
+    const { limits } = this.config;
+    const limit = checkPageSize(limits, filter.first);
+    const pool = filter.pool == null ? undefined : checkPool(limits, filter.pool);
+    const afterId = filter.after == null ? undefined : decodeCursor(filter.after);
+    const items = await listConsumers(this.db, { pool, status: filter.status ?? undefined, afterId, limit });
+    const edges = items.slice(0, limit).map((node) => ({ cursor: encodeCursor(node.id), node }));
+    return { edges, hasNextPage: items.length > limit, endCursor: edges.at(-1)?.cursor ?? null };
+  }
+
+  // ---- claims and leases -----------------------------------------------------------------------
+
+  /** Checks what a subscriber watches: a pool and labels. */
+  checkWatch(pool: string, labels?: readonly string[] | null): { pool: string; labels: string[] } {
+    const { limits } = this.config;
+    return { pool: checkPool(limits, pool), labels: checkLabels(limits, labels) };
+  }
+
+  /** The consumer a claim would take now; reserves nothing. */
+  async nextFreeConsumer(pool: string, labels?: readonly string[] | null): Promise<Consumer | undefined> {
+    const { limits } = this.config;
+    return peekFreeConsumer(this.db, checkPool(limits, pool), checkLabels(limits, labels));
+  }
+
+  /** Reserves a slot of the longest-idle free consumer, or refuses with NO_FREE_CONSUMER / NOT_FOUND. */
+  async claimFreeConsumer(input: ClaimInput): Promise<Lease> {
+    const { limits } = this.config;
+    const pool = checkPool(limits, input.pool);
+    const labels = checkLabels(limits, input.labels);
+    const ttlMs = checkTtl(limits, input.ttlMs, this.config.defaultLeaseTtlMs);
+    const lease = await this.tryClaim(pool, labels, ttlMs);
+    if (lease) return lease;
+    if (!(await poolExists(this.db, pool))) throw notFound(`pool ${pool} has no registered consumer`);
+    throw noFreeConsumer(`no free consumer in pool ${pool}${labels.length ? ` with labels ${labels.join(', ')}` : ''}`);
+  }
+
+  /**
+   * Waits in line for a free consumer and resolves with a lease claimed for this caller. Waiting on a
+   * pool nobody has registered in yet is allowed: producers may start before consumers.
+   */
+  async awaitFreeConsumer(input: ClaimInput, signal: AbortSignal): Promise<Lease> {
+    const { limits } = this.config;
+    const pool = checkPool(limits, input.pool);
+    const labels = checkLabels(limits, input.labels);
+    const ttlMs = checkTtl(limits, input.ttlMs, this.config.defaultLeaseTtlMs);
+    return this.line.wait({ pool, labels, ttlMs }, signal);
+  }
+
+  /** The consumer finished the job: the lease ends and its slot is free again. */
+  completeLease(id: string, owner: LeaseOwner = {}): Promise<Lease> {
+    return this.endLease('COMPLETED', id, owner);
+  }
+
+  /** The producer gives the slot back without sending anything. */
+  releaseLease(id: string, owner: LeaseOwner = {}): Promise<Lease> {
+    return this.endLease('RELEASED', id, owner);
+  }
+
+  async lease(id: string): Promise<Lease | undefined> {
+    return findLease(this.db, checkLeaseId(id));
+  }
+
+  /** Ends claims nobody dispatched in time; safe to run on every replica at once. */
+  async expireClaims(): Promise<number> {
+    return (await expireClaims(this.db)).length;
+  }
+
+  // ---- stats -----------------------------------------------------------------------------------
+
+  async stats(pool?: string | null): Promise<PoolStats> {
+    const name = pool == null ? undefined : checkPool(this.config.limits, pool);
+    const rows = await countByPool(this.db, name);
+    const total: PoolStats = {
+      pool: name ?? null,
+      consumers: 0,
+      free: 0,
+      busy: 0,
+      draining: 0,
+      offline: 0,
+      capacity: 0,
+      inFlight: 0,
+      claimsLastMinute: 0,
+      waitingProducers: this.line.count(name),
+    };
+    for (const row of rows) {
+      for (const key of ['consumers', 'free', 'busy', 'draining', 'offline', 'capacity', 'inFlight', 'claimsLastMinute'] as const) {
+        total[key] += row[key];
+      }
+    }
+    return total;
+  }
+
+  async pools(): Promise<PoolStats[]> {
+    const rows = await countByPool(this.db, undefined);
+    return rows.map((row) => ({ ...row, waitingProducers: this.line.count(row.pool) }));
+  }
+
+  /** Serves waiting producers again; the server calls it on a timer as a safety net for missed notifications. */
+  serveWaitingProducers(): void {
+    this.line.serveAll();
+  }
+
+  async close(): Promise<void> {
+    this.stopFeed();
+    this.stopGap();
+    await this.line.close(new CoordinatorError('NO_FREE_CONSUMER', 'the server is shutting down; wait on another replica'));
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private async tryClaim(pool: string, labels: string[], ttlMs: number): Promise<Lease | undefined> {
+    const row = await claimFreeConsumer(this.db, { leaseId: randomUUID(), pool, labels, ttlMs });
+    return row ? leaseFromRow(row) : undefined;
+  }
+
+  private async endLease(state: 'COMPLETED' | 'RELEASED', id: string, owner: LeaseOwner): Promise<Lease> {
+    const leaseId = checkLeaseId(id);
+    const consumerId = owner.consumerId == null ? undefined : checkId(this.config.limits, owner.consumerId);
+    const epoch = owner.epoch ?? undefined;
+    const [row] = await endLease(this.db, state, leaseId, { consumerId, epoch });
+    if (row) return leaseFromRow(row);
+    // Nothing ended: find out why, to say so precisely.
+    const lease = await findLease(this.db, leaseId);
+    if (!lease) throw notFound(`lease ${leaseId} does not exist`);
+    if (consumerId !== undefined && lease.consumer.id !== consumerId) {
+      throw conflict(`lease ${leaseId} belongs to consumer ${lease.consumer.id}, not ${consumerId}`);
+    }
+    if (epoch !== undefined && lease.consumer.epoch !== epoch) {
+      throw staleEpoch(`epoch ${epoch} of consumer ${lease.consumer.id} is not current (${lease.consumer.epoch}): it was re-registered`);
+    }
+    throw conflict(`lease ${leaseId} is already ${lease.state}`);
+  }
+
+  /** The consumer exists at this epoch, or the precise reason it does not. */
+  private async currentConsumer(id: string, epoch: number): Promise<Consumer> {
+    const consumer = await findConsumer(this.db, id);
+    if (!consumer) throw notFound(`consumer ${id} is not registered`);
+    if (consumer.epoch !== epoch) {
+      throw staleEpoch(`epoch ${epoch} of consumer ${id} is not current (${consumer.epoch}): it was re-registered`);
+    }
+    return consumer;
+  }
+
+  private async changedOrRefused(row: ChangedRow | undefined, id: string, epoch: number): Promise<Consumer> {
+    if (row) return consumerFromRow(row);
+    await this.currentConsumer(id, epoch);
+    // It exists at this epoch now: it was re-registered between the statement and the check.
+    throw staleEpoch(`consumer ${id} changed epoch while the request ran; retry with the current epoch`);
+  }
+}
+
+/** `handoff.<pool>.<id>`, with ':' (allowed in ids, not in Kafka topic names) written as '_'. */
+export function defaultTopic(pool: string, id: string): string {
+  return `handoff.${pool}.${id}`.replaceAll(':', '_');
+}
+
+const encodeCursor = (id: string) => Buffer.from(`consumer:${id}`).toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  if (!decoded.startsWith('consumer:')) throw new CoordinatorError('BAD_USER_INPUT', `after is not a cursor returned by consumers`);
+  return decoded.slice('consumer:'.length);
+}
+
+/** PostgreSQL's unique_violation, as Prisma's raw query error reports it. */
+function isUniqueViolation(error: unknown, column: string): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /23505|unique constraint/i.test(message) && message.includes(column);
+}

@@ -1,0 +1,37 @@
+import { type Db, type LeaseRow, claimableConsumers, consumerColumns, leaseColumns, selectAndAnnounce } from './fragments.js';
+
+export interface ClaimRow extends LeaseRow {
+  slotOpened: boolean;
+}
+
+/**
+ * The claim, in one statement: lock the longest-idle claimable consumer (skipping rows another
+ * claim holds), take one of its slots, and record the lease. Concurrent claims, on any number of
+ * replicas, never get the same slot. Returns nothing when no consumer is claimable.
+ */
+export async function claimFreeConsumer(
+  db: Db,
+  claim: { leaseId: string; pool: string; labels: string[]; ttlMs: number },
+): Promise<ClaimRow | undefined> {
+  const [row] = await db.$queryRaw<ClaimRow[]>`
+    WITH picked AS (
+      ${claimableConsumers(claim.pool, claim.labels)}
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+      UPDATE consumers c SET in_flight = c.in_flight + 1, free_since = now(), updated_at = now()
+      FROM picked WHERE c.id = picked.id
+      RETURNING c.*
+    ), lease AS (
+      INSERT INTO leases (id, consumer_id, pool, state, attempt, consumer_epoch, claimed_at, expires_at)
+      SELECT ${claim.leaseId}::uuid, claimed.id, claimed.pool, 'CLAIMED', 1, claimed.epoch, now(),
+             now() + ${claim.ttlMs} * interval '1 millisecond'
+      FROM claimed
+      RETURNING *
+    ), changed AS (
+      SELECT ${consumerColumns('claimed')}, false AS "slotOpened", false AS removed, ${leaseColumns('lease')}
+      FROM claimed JOIN lease ON lease.consumer_id = claimed.id
+    )
+    ${selectAndAnnounce()}`;
+  return row;
+}

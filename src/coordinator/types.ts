@@ -1,0 +1,73 @@
+// The domain's shapes, shared by the coordinator, the schema and the events.
+
+export const consumerStatuses = ['FREE', 'BUSY', 'DRAINING', 'OFFLINE'] as const;
+export type ConsumerStatus = (typeof consumerStatuses)[number];
+
+/** What a caller may set; OFFLINE belongs to Handoff. */
+export type SettableStatus = Exclude<ConsumerStatus, 'OFFLINE'>;
+
+export const leaseStates = ['CLAIMED', 'DISPATCHED', 'COMPLETED', 'RELEASED', 'EXPIRED', 'DEAD_LETTERED'] as const;
+export type LeaseState = (typeof leaseStates)[number];
+
+/** A lease in one of these states holds one of its consumer's slots. */
+export const activeLeaseStates: readonly LeaseState[] = ['CLAIMED', 'DISPATCHED'];
+
+export interface Consumer {
+  id: string;
+  pool: string;
+  topic: string;
+  status: ConsumerStatus;
+  capacity: number;
+  inFlight: number;
+  labels: string[];
+  epoch: number;
+  lastHeartbeatAt: Date | null;
+  freeSince: Date | null;
+  registeredAt: Date;
+}
+
+export interface Lease {
+  id: string;
+  consumer: Consumer;
+  state: LeaseState;
+  attempt: number;
+  claimedAt: Date;
+  expiresAt: Date;
+  endedAt: Date | null;
+}
+
+/** Announced after every committed change to a consumer row. */
+export interface ConsumerChange {
+  consumer: Consumer;
+  /** A slot became claimable: the consumer turned FREE, or a lease on it ended. */
+  slotOpened: boolean;
+  /** The consumer was deregistered. */
+  removed: boolean;
+}
+
+/** Claimable now: FREE with a slot left. */
+export const isAvailable = (consumer: Consumer): boolean =>
+  consumer.status === 'FREE' && consumer.inFlight < consumer.capacity;
+
+/** A consumer carries every label a producer asks for. */
+export const hasLabels = (consumer: Consumer, labels: readonly string[]): boolean =>
+  labels.every((label) => consumer.labels.includes(label));
+
+export interface PoolStats {
+  pool: string | null;
+  consumers: number;
+  free: number;
+  busy: number;
+  draining: number;
+  offline: number;
+  capacity: number;
+  inFlight: number;
+  claimsLastMinute: number;
+  waitingProducers: number;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}

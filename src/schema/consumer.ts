@@ -1,0 +1,152 @@
+// Consumer: the registry. Maps GraphQL onto the coordinator and nothing more.
+import { filter, pipe, map } from 'graphql-yoga';
+import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange, type Page } from '../coordinator/types.js';
+import { builder } from './builder.js';
+
+export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
+  description: 'FREE takes work; BUSY and DRAINING take none; OFFLINE is set by Handoff when heartbeats stop.',
+  values: consumerStatuses,
+});
+
+export const ConsumerRef = builder.objectRef<Consumer>('Consumer').implement({
+  description: 'A worker process that receives jobs on its own Kafka topic.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    pool: t.exposeString('pool'),
+    topic: t.exposeString('topic', { description: 'The Kafka topic this consumer reads its jobs from.' }),
+    status: t.field({ type: ConsumerStatusEnum, resolve: (consumer) => consumer.status }),
+    capacity: t.exposeInt('capacity', { description: 'How many leases it may hold at once.' }),
+    inFlight: t.exposeInt('inFlight', { description: 'Leases it holds now.' }),
+    labels: t.exposeStringList('labels'),
+    epoch: t.exposeInt('epoch', { description: 'Bumped by every registration; consumer-side calls must carry the current one.' }),
+    lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', nullable: true }),
+    freeSince: t.expose('freeSince', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it last became claimable or took a job; claims take the oldest first.',
+    }),
+  }),
+});
+
+const PageInfoRef = builder
+  .objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo')
+  .implement({
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+      endCursor: t.exposeString('endCursor', { nullable: true }),
+    }),
+  });
+
+const ConsumerEdgeRef = builder.objectRef<{ cursor: string; node: Consumer }>('ConsumerEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: ConsumerRef, resolve: (edge) => edge.node }),
+  }),
+});
+
+const ConsumerConnectionRef = builder.objectRef<Page<Consumer>>('ConsumerConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [ConsumerEdgeRef], resolve: (page) => page.edges }),
+    nodes: t.field({ type: [ConsumerRef], resolve: (page) => page.edges.map((edge) => edge.node) }),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (page) => page }),
+  }),
+});
+
+const RegisterConsumerInput = builder.inputType('RegisterConsumerInput', {
+  fields: (t) => ({
+    id: t.id({ required: true, description: '1–128 characters of [A-Za-z0-9._:-].' }),
+    pool: t.string({ description: 'Defaults to "default".' }),
+    topic: t.string({ description: 'Defaults to handoff.<pool>.<id>.' }),
+    capacity: t.int({ description: 'Leases it may hold at once, 1–1000; defaults to 1.' }),
+    labels: t.stringList({ description: 'Producers may ask for consumers carrying all of some labels.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  consumer: t.field({
+    type: ConsumerRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.coordinator.consumer(args.id),
+  }),
+  consumers: t.field({
+    type: ConsumerConnectionRef,
+    description: 'Consumers ordered by id, a page at a time.',
+    args: {
+      pool: t.arg.string(),
+      status: t.arg({ type: ConsumerStatusEnum }),
+      first: t.arg.int({ description: '1–500; defaults to 50.' }),
+      after: t.arg.string({ description: 'endCursor of the previous page.' }),
+    },
+    resolve: (_root, args, ctx) => ctx.coordinator.consumers(args),
+  }),
+  nextFreeConsumer: t.field({
+    type: ConsumerRef,
+    nullable: true,
+    description: 'The consumer a claim would get now. Reserves nothing: use claimFreeConsumer to take it.',
+    args: { pool: t.arg.string({ required: true }), labels: t.arg.stringList() },
+    resolve: (_root, args, ctx) => ctx.coordinator.nextFreeConsumer(args.pool, args.labels),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  registerConsumer: t.field({
+    type: ConsumerRef,
+    description: 'Registers a FREE consumer, or re-registers it with settings replaced and a new epoch.',
+    args: { input: t.arg({ type: RegisterConsumerInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.coordinator.registerConsumer(input),
+  }),
+  setStatus: t.field({
+    type: ConsumerRef,
+    args: {
+      id: t.arg.id({ required: true }),
+      status: t.arg({ type: ConsumerStatusEnum, required: true, description: 'FREE, BUSY or DRAINING.' }),
+      epoch: t.arg.int({ required: true }),
+    },
+    resolve: (_root, args, ctx) => ctx.coordinator.setStatus(args.id, args.status, args.epoch),
+  }),
+  heartbeat: t.field({
+    type: ConsumerRef,
+    args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.coordinator.heartbeat(args.id, args.epoch),
+  }),
+  deregisterConsumer: t.field({
+    type: ConsumerRef,
+    description: 'Removes a consumer that holds no lease; returns it as it was.',
+    args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.coordinator.deregisterConsumer(args.id, args.epoch),
+  }),
+}));
+
+const opensMatchingSlot = (labels: readonly string[]) => (change: ConsumerChange) =>
+  change.slotOpened && isAvailable(change.consumer) && hasLabels(change.consumer, labels);
+
+builder.subscriptionFields((t) => ({
+  freeConsumerAvailable: t.field({
+    type: ConsumerRef,
+    description: 'Each time a matching consumer gets a free slot. A broadcast: claim it to take it.',
+    args: { pool: t.arg.string({ required: true }), labels: t.arg.stringList() },
+    subscribe: (_root, args, ctx) => {
+      const { pool, labels } = ctx.coordinator.checkWatch(args.pool, args.labels);
+      return pipe(
+        ctx.feed.pubsub.subscribe('consumerChangedInPool', pool),
+        filter(opensMatchingSlot(labels)),
+        map((change) => change.consumer),
+      );
+    },
+    resolve: (consumer) => consumer,
+  }),
+  consumerStatusChanged: t.field({
+    type: ConsumerRef,
+    description: 'Every committed change to a consumer (status, leases in flight, registration), in one pool or all.',
+    args: { pool: t.arg.string() },
+    subscribe: (_root, args, ctx) =>
+      pipe(
+        args.pool == null
+          ? ctx.feed.pubsub.subscribe('consumerChanged')
+          : ctx.feed.pubsub.subscribe('consumerChangedInPool', ctx.coordinator.checkWatch(args.pool).pool),
+        map((change) => change.consumer),
+      ),
+    resolve: (consumer) => consumer,
+  }),
+}));

@@ -1,0 +1,47 @@
+// What clients see when something goes wrong: a GraphQL error with a precise extensions.code, never a
+// stack trace. Coordinator refusals keep their code; malformed requests are BAD_USER_INPUT; anything
+// unexpected is logged here and masked.
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { CoordinatorError } from '../coordinator/errors.js';
+import type { Logger } from '../logger.js';
+
+/** Codes graphql-js and Yoga give malformed requests, which clients see as BAD_USER_INPUT. */
+const malformedRequestCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+
+const withCode = (error: GraphQLError, code: string, message = error.message, reason?: unknown) =>
+  new GraphQLError(message, {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: { ...error.extensions, code, ...(reason !== undefined && { reason }) },
+  });
+
+/** Yoga's maskError: turns what a resolver threw into what the client may see. */
+export function maskError(log: Logger) {
+  return (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    if (original instanceof CoordinatorError) {
+      return error instanceof GraphQLError ? withCode(error, original.code, original.message) : new GraphQLError(original.message, { extensions: { code: original.code } });
+    }
+    // GraphQL errors raised by graphql-js (a variable's value, for one) or by our scalars are the caller's doing.
+    if (error instanceof GraphQLError && original instanceof GraphQLError) {
+      const code = (original.extensions.code ?? error.extensions.code) as string | undefined;
+      return code === undefined ? withClientErrorCode(error) : withCode(error, code);
+    }
+    log.error({ err: original }, 'unexpected error in a GraphQL operation');
+    return new GraphQLError(message, {
+      ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  };
+}
+
+/** Errors raised before execution (parse, validation, variable values) get BAD_USER_INPUT, keeping the original code as reason. */
+export function withClientErrorCode(error: GraphQLError): GraphQLError {
+  const code = error.extensions.code as string | undefined;
+  return malformedRequestCodes.has(code) ? withCode(error, 'BAD_USER_INPUT', error.message, code) : error;
+}
+
+export function withClientErrorCodes<T extends ExecutionResult>(result: T): T {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: result.errors.map(withClientErrorCode) };
+}

@@ -1,0 +1,85 @@
+// Lease: claims, their end, and waiting for a free consumer.
+import { Repeater } from 'graphql-yoga';
+import { leaseStates, type Lease } from '../coordinator/types.js';
+import { builder } from './builder.js';
+import { ConsumerRef } from './consumer.js';
+
+const LeaseStateEnum = builder.enumType('LeaseState', {
+  description: 'CLAIMED and DISPATCHED hold a slot of the consumer; the others are ended.',
+  values: leaseStates,
+});
+
+export const LeaseRef = builder.objectRef<Lease>('Lease').implement({
+  description: "A reserved slot of one consumer: the right to send it one job.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    consumer: t.field({ type: ConsumerRef, description: 'The consumer as it was when the lease last changed.', resolve: (lease) => lease.consumer }),
+    state: t.field({ type: LeaseStateEnum, resolve: (lease) => lease.state }),
+    attempt: t.exposeInt('attempt'),
+    claimedAt: t.expose('claimedAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'A claim not dispatched by then expires and frees the slot.' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const claimArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
+  pool: t.arg.string({ required: true }),
+  labels: t.arg.stringList({ description: 'Only consumers carrying all of these labels.' }),
+  ttlMs: t.arg.int({ description: 'How long the claim holds without a dispatch (100 ms – 1 h; default 30 s).' }),
+});
+
+builder.queryFields((t) => ({
+  lease: t.field({
+    type: LeaseRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.coordinator.lease(args.id),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  claimFreeConsumer: t.field({
+    type: LeaseRef,
+    description: 'Atomically reserves a slot of the longest-idle free consumer; NO_FREE_CONSUMER when none.',
+    args: claimArgs(t),
+    resolve: (_root, args, ctx) => ctx.coordinator.claimFreeConsumer(args),
+  }),
+  completeLease: t.field({
+    type: LeaseRef,
+    description: 'The job is done: the slot is free again. Consumers pass their id and epoch, which are checked.',
+    args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
+    resolve: (_root, args, ctx) => ctx.coordinator.completeLease(args.id, args),
+  }),
+  releaseLease: t.field({
+    type: LeaseRef,
+    description: 'Gives the slot back without a job.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.coordinator.releaseLease(args.id),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  awaitFreeConsumer: t.field({
+    type: LeaseRef,
+    description:
+      'Waits in line and yields one lease, claimed for this subscriber, then completes. The longest-waiting subscriber goes first; each freed slot goes to exactly one.',
+    args: {
+      pool: t.arg.string({ required: true }),
+      labels: t.arg.stringList(),
+      ttlMs: t.arg.int(),
+    },
+    subscribe: (_root, args, ctx) =>
+      new Repeater<Lease>(async (push, stop) => {
+        const leaving = new AbortController();
+        void stop.then(() => leaving.abort());
+        try {
+          await push(await ctx.coordinator.awaitFreeConsumer(args, leaving.signal));
+          stop();
+        } catch (error) {
+          // A subscriber that left needs no error; anything else ends the stream with it.
+          stop(leaving.signal.aborted ? undefined : error);
+        }
+      }),
+    resolve: (lease) => lease,
+  }),
+}));

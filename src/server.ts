@@ -1,0 +1,152 @@
+// Wiring: database → change feed → coordinator → GraphQL over HTTP, SSE and WebSocket, on one port.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { type ExecutionArgs, GraphQLError, type ExecutionResult } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import { Coordinator } from './coordinator/coordinator.js';
+import { startSweeper } from './coordinator/sweeper.js';
+import { type Database, openDatabase } from './db/database.js';
+import { startChangeFeed } from './events/changeFeed.js';
+import type { Logger } from './logger.js';
+import { type Context, schema } from './schema/index.js';
+import { maskError, withClientErrorCode, withClientErrorCodes } from './schema/errors.js';
+
+export const graphqlPath = '/graphql';
+
+export interface HandoffServer {
+  /** http://host:port/graphql */
+  readonly url: string;
+  readonly port: number;
+  readonly coordinator: Coordinator;
+  readonly database: Database;
+  /** Stops accepting, lets in-flight requests finish, closes subscriptions and the database. */
+  close(): Promise<void>;
+}
+
+/** Rewrites pre-execution errors to BAD_USER_INPUT on HTTP and SSE responses. */
+const useClientErrorCodes = (): Plugin => ({
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result)) setResult(result.map((item: ExecutionResult) => withClientErrorCodes(item)));
+    else if (!(Symbol.asyncIterator in result)) setResult(withClientErrorCodes(result));
+  },
+});
+
+export async function startServer(config: Config, log: Logger): Promise<HandoffServer> {
+  const database = await openDatabase(config);
+  const feed = await startChangeFeed(database, log);
+  const coordinator = new Coordinator(database, feed, config, log);
+  const stopSweeper = startSweeper(coordinator, config.sweepIntervalMs, log);
+  const context: Context = { coordinator, feed };
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: graphqlPath,
+    context: () => context,
+    maskedErrors: { maskError: maskError(log) },
+    graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff' },
+    renderGraphiQL,
+    landingPage: false,
+    plugins: [useClientErrorCodes()],
+    logging: {
+      debug: (...args) => log.debug({ args }, 'yoga'),
+      info: (...args) => log.info({ args }, 'yoga'),
+      warn: (...args) => log.warn({ args }, 'yoga'),
+      error: (...args) => log.error({ args }, 'yoga'),
+    },
+  });
+
+  // Requests in flight, so shutdown can wait for them; SSE streams are ended at once (clients reconnect).
+  const inFlight = new Map<http.ServerResponse, { sse: boolean }>();
+  const httpServer = http.createServer((req, res) => {
+    inFlight.set(res, { sse: req.headers.accept?.includes('text/event-stream') ?? false });
+    res.on('close', () => inFlight.delete(res));
+    if (req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    if (req.url === '/' || req.url === '') {
+      res.writeHead(302, { location: graphqlPath }).end();
+      return;
+    }
+    void yoga.handle(req, res);
+  });
+  const sockets = new Set<Duplex>();
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: 1024 * 1024 });
+  useServer<Record<string, unknown>>(
+    {
+      execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        // Every Yoga plugin (masking, limits, and later auth and metrics) applies to WebSocket operations too.
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [withClientErrorCode(error)];
+          throw error;
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors.map(withClientErrorCode);
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => withClientErrorCodes(result),
+    },
+    wsServer,
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}${graphqlPath}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // graphql-ws clients treat 1001 (going away) as retryable: they reconnect, to another replica if there is one.
+      for (const client of wsServer.clients) client.close(1001, 'server shutting down');
+      for (const [res, request] of inFlight) if (request.sse) res.destroy();
+      httpServer.closeIdleConnections();
+      const deadline = Date.now() + config.shutdownGraceMs;
+      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const socket of sockets) socket.destroy();
+      for (const client of wsServer.clients) client.terminate();
+      await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
+      await closed;
+      await stopSweeper();
+      await coordinator.close();
+      await yoga.dispose();
+      await feed.close();
+      await database.close();
+    })());
+
+  return { url, port, coordinator, database, close };
+}
+
+interface EnvelopedRoot {
+  execute(args: ExecutionArgs): ReturnType<typeof import('graphql').execute>;
+  subscribe(args: ExecutionArgs): ReturnType<typeof import('graphql').subscribe>;
+}

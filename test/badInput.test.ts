@@ -1,0 +1,108 @@
+import type { FormattedExecutionResult } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ClaimFreeConsumer,
+  CompleteLease,
+  DeregisterConsumer,
+  GetLease,
+  Heartbeat,
+  ListConsumers,
+  RegisterConsumer,
+  ReleaseLease,
+  SetStatus,
+  AwaitFreeConsumer,
+} from '../src/client/operations.js';
+import { backends } from './support/databases.js';
+import { type Harness, snapshot, startHarness, unique } from './support/harness.js';
+
+describe.each(backends)('bad input on %s: a precise code and nothing changed', (backend) => {
+  let h: Harness;
+  let pool: string;
+  let leaseId: string;
+  const a = 'owner-a';
+  const b = 'owner-b';
+
+  beforeAll(async () => {
+    h = await startHarness(backend);
+    pool = unique('p');
+    await h.client.request(RegisterConsumer, { input: { id: a, pool } });
+    await h.client.request(RegisterConsumer, { input: { id: b, pool } });
+    await h.client.request(RegisterConsumer, { input: { id: b, pool } }); // b is now at epoch 2
+    leaseId = (await h.client.request(ClaimFreeConsumer, { pool, ttlMs: 3_600_000 })).claimFreeConsumer.id;
+  });
+  afterAll(() => h?.close());
+
+  const raw = (query: string, variables?: Record<string, unknown>) =>
+    fetch(h.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    }).then((response) => response.json() as Promise<FormattedExecutionResult>);
+
+  const long = 'x'.repeat(129);
+  const tooManyLabels = Array.from({ length: 33 }, (_, i) => `l${i}`);
+  const unknownLease = '00000000-0000-4000-8000-000000000000';
+
+  const cases: [string, string, () => Promise<FormattedExecutionResult>][] = [
+    ['empty id', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: '' } })],
+    ['id over 128 characters', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: long } })],
+    ['id with a space', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'bad id' } })],
+    ['id with a slash', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'a/b' } })],
+    ['bad pool name', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-1', pool: 'a b' } })],
+    ['capacity 0', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-2', capacity: 0 } })],
+    ['capacity 1001', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-3', capacity: 1001 } })],
+    ['33 labels', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-4', labels: tooManyLabels } })],
+    ['a label with a space', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-5', labels: ['a b'] } })],
+    ['a bad topic', 'BAD_USER_INPUT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-6', topic: 'a:b' } })],
+    ['a topic another consumer uses', 'CONFLICT', () => h.client.execute(RegisterConsumer, { input: { id: 'new-7', topic: `handoff.${pool}.${a}` } })],
+    ['setStatus on an unknown consumer', 'NOT_FOUND', () => h.client.execute(SetStatus, { id: 'nobody', status: 'BUSY', epoch: 1 })],
+    ['setStatus with an invalid id', 'BAD_USER_INPUT', () => h.client.execute(SetStatus, { id: 'bad id', status: 'BUSY', epoch: 1 })],
+    ['setStatus OFFLINE', 'BAD_USER_INPUT', () => h.client.execute(SetStatus, { id: a, status: 'OFFLINE', epoch: 1 })],
+    ['setStatus with an old epoch', 'STALE_EPOCH', () => h.client.execute(SetStatus, { id: b, status: 'BUSY', epoch: 1 })],
+    ['setStatus with a future epoch', 'STALE_EPOCH', () => h.client.execute(SetStatus, { id: b, status: 'BUSY', epoch: 3 })],
+    ['heartbeat with an old epoch', 'STALE_EPOCH', () => h.client.execute(Heartbeat, { id: b, epoch: 1 })],
+    ['heartbeat on an unknown consumer', 'NOT_FOUND', () => h.client.execute(Heartbeat, { id: 'nobody', epoch: 1 })],
+    ['deregister with an old epoch', 'STALE_EPOCH', () => h.client.execute(DeregisterConsumer, { id: b, epoch: 1 })],
+    ['deregister an unknown consumer', 'NOT_FOUND', () => h.client.execute(DeregisterConsumer, { id: 'nobody', epoch: 1 })],
+    ['deregister a consumer holding a lease', 'CONFLICT', () => h.client.execute(DeregisterConsumer, { id: a, epoch: 1 })],
+    ['claim in an unknown pool', 'NOT_FOUND', () => h.client.execute(ClaimFreeConsumer, { pool: unique('nowhere') })],
+    ['claim with ttlMs 0', 'BAD_USER_INPUT', () => h.client.execute(ClaimFreeConsumer, { pool, ttlMs: 0 })],
+    ['claim with 33 labels', 'BAD_USER_INPUT', () => h.client.execute(ClaimFreeConsumer, { pool, labels: tooManyLabels })],
+    ["complete someone else's lease", 'CONFLICT', () => h.client.execute(CompleteLease, { id: leaseId, consumerId: b, epoch: 2 })],
+    ['complete a lease with an old epoch', 'STALE_EPOCH', () => h.client.execute(CompleteLease, { id: leaseId, consumerId: a, epoch: 0 })],
+    ['complete an unknown lease', 'NOT_FOUND', () => h.client.execute(CompleteLease, { id: unknownLease })],
+    ['complete a lease id that is no UUID', 'BAD_USER_INPUT', () => h.client.execute(CompleteLease, { id: 'lease-1' })],
+    ['release an unknown lease', 'NOT_FOUND', () => h.client.execute(ReleaseLease, { id: unknownLease })],
+    ['a lease id that is no UUID', 'BAD_USER_INPUT', () => h.client.execute(GetLease, { id: 'nope' })],
+    ['a page of 501', 'BAD_USER_INPUT', () => h.client.execute(ListConsumers, { first: 501 })],
+    ['a cursor that is not one', 'BAD_USER_INPUT', () => h.client.execute(ListConsumers, { after: 'garbage' })],
+    ['a syntax error', 'BAD_USER_INPUT', () => raw('mutation { registerConsumer(input: { id: "x" }) { id ')],
+    ['an unknown field', 'BAD_USER_INPUT', () => raw('{ consumer(id: "x") { nope } }')],
+    ['a missing argument', 'BAD_USER_INPUT', () => raw('mutation { setStatus(id: "x", status: FREE) { id } }')],
+    ['a variable of the wrong type', 'BAD_USER_INPUT', () => raw('mutation ($e: Int!) { heartbeat(id: "x", epoch: $e) { id } }', { e: 'one' })],
+    ['an unknown enum value', 'BAD_USER_INPUT', () => raw(`mutation { setStatus(id: "${a}", status: SLEEPING, epoch: 1) { id } }`)],
+  ];
+
+  it.each(cases)('%s → %s', async (_name, code, send) => {
+    const before = await snapshot(h.server);
+    const result = await send();
+    expect(result.errors?.[0]?.extensions?.code).toBe(code);
+    expect(JSON.stringify(result.errors)).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack traces
+    expect(await snapshot(h.server)).toEqual(before);
+  });
+
+  it('refuses a malformed subscription over WebSocket with BAD_USER_INPUT', async () => {
+    const stream = h.client.subscribe(AwaitFreeConsumer, { pool: 'bad pool' });
+    await expect(stream.next()).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    const sock = h.client.websocket();
+    const errors = await new Promise<unknown>((resolve) => {
+      sock.subscribe({ query: 'subscription { awaitFreeConsumer( }' }, { next: () => {}, error: resolve, complete: () => resolve(undefined) });
+    });
+    expect(JSON.stringify(errors)).toContain('BAD_USER_INPUT');
+  });
+
+  it('the lease used above is untouched by all of it', async () => {
+    const { lease } = await h.client.request(GetLease, { id: leaseId });
+    expect(lease).toMatchObject({ state: 'CLAIMED', consumer: { id: a, inFlight: 1, epoch: 1 } });
+  });
+});

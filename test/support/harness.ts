@@ -1,0 +1,82 @@
+// Starts a real Handoff server (in this process) on a real database, with a typed client for it.
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config.js';
+import { GraphQLClient } from '../../src/client/graphqlClient.js';
+import { createLogger } from '../../src/logger.js';
+import { startServer, type HandoffServer } from '../../src/server.js';
+import { type BackendName, type TestDatabase, createTestDatabase } from './databases.js';
+
+export interface Harness {
+  server: HandoffServer;
+  client: GraphQLClient;
+  database: TestDatabase;
+  config: Config;
+  /** Another server on the same database, as a second replica. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function testConfig(database: Pick<TestDatabase, 'databaseUrl' | 'dataDir'>, overrides: Partial<Config> = {}): Config {
+  return loadConfig(
+    {},
+    {
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: database.databaseUrl,
+      dataDir: database.dataDir,
+      logLevel: (process.env.HANDOFF_TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
+      shutdownGraceMs: 2_000,
+      ...overrides,
+    },
+  );
+}
+
+export async function startHarness(backend: BackendName, overrides: Partial<Config> = {}): Promise<Harness> {
+  const database = await createTestDatabase(backend);
+  const config = testConfig(database, overrides);
+  const log = createLogger(config);
+  const harness: Harness = {
+    server: await startServer(config, log),
+    client: undefined as unknown as GraphQLClient,
+    database,
+    config,
+    async restart() {
+      await harness.client.close();
+      await harness.server.close();
+      harness.server = await startServer(config, log);
+      harness.client = new GraphQLClient({ url: harness.server.url });
+    },
+    async close() {
+      await harness.client.close();
+      await harness.server.close();
+      await database.drop();
+    },
+  };
+  harness.client = new GraphQLClient({ url: harness.server.url });
+  return harness;
+}
+
+/** A name no other test uses, so tests can share one server. */
+export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** Every consumer and lease row, to prove a refused request changed nothing. */
+export async function snapshot(server: HandoffServer) {
+  const { prisma } = server.database;
+  return {
+    consumers: await prisma.consumer.findMany({ orderBy: { id: 'asc' } }),
+    leases: await prisma.lease.findMany({ orderBy: { id: 'asc' } }),
+  };
+}
