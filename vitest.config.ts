@@ -7,6 +7,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/kafkaSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -12,6 +12,17 @@ export interface Limits {
   minLeaseTtlMs: number;
   maxLeaseTtlMs: number;
   maxPageSize: number;
+  /** Largest dispatch message: key + value + headers, in bytes. */
+  maxMessageBytes: number;
+  /** Longest a dispatch may wait for a free consumer. */
+  maxWaitMs: number;
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  /** How long a produce may take, retries included, before dispatch gives up and releases the lease. */
+  produceTimeoutMs: number;
 }
 
 export interface Config {
@@ -28,6 +39,12 @@ export interface Config {
   /** How long shutdown waits for in-flight requests before closing connections. */
   shutdownGraceMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Set when KAFKA_BROKERS is: dispatch and topic creation turn on. */
+  kafka: KafkaConfig | undefined;
+  /** Consumer topics are named `<topicPrefix>.<pool>.<consumerId>` unless registered with a topic. */
+  topicPrefix: string;
+  /** How long a dispatched job may run before its lease ends (extendLease pushes it back). */
+  processingTtlMs: number;
   limits: Limits;
 }
 
@@ -47,6 +64,8 @@ export const defaultLimits: Limits = {
   minLeaseTtlMs: 100,
   maxLeaseTtlMs: 3_600_000,
   maxPageSize: 500,
+  maxMessageBytes: 1_000_000,
+  maxWaitMs: 300_000,
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +95,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(`HANDOFF_LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${logLevel}")`);
   }
 
+  const topicPrefix = env.HANDOFF_TOPIC_PREFIX || 'handoff';
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(topicPrefix)) problems.push('HANDOFF_TOPIC_PREFIX must be 1–100 characters of [A-Za-z0-9._-]');
+  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean);
+  for (const broker of brokers) if (!/^[^:\s]+:\d+$/.test(broker)) problems.push(`KAFKA_BROKERS entries must be host:port (got "${broker}")`);
+
   const config: Config = {
     host: env.HANDOFF_HOST || '127.0.0.1',
     port: int('PORT', int('HANDOFF_PORT', 4000, 0, 65535), 0, 65535),
@@ -87,11 +111,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sweepIntervalMs: int('HANDOFF_SWEEP_INTERVAL_MS', 1_000, 50, 60_000),
     shutdownGraceMs: int('HANDOFF_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel: logLevel as Config['logLevel'],
+    kafka:
+      brokers.length === 0
+        ? undefined
+        : {
+            brokers,
+            clientId: env.KAFKA_CLIENT_ID || 'handoff',
+            produceTimeoutMs: int('HANDOFF_PRODUCE_TIMEOUT_MS', 5_000, 100, 120_000),
+          },
+    topicPrefix,
+    processingTtlMs: int('HANDOFF_PROCESSING_TTL_MS', 300_000, defaultLimits.minLeaseTtlMs, 86_400_000),
     limits: {
       ...defaultLimits,
       maxLabels: int('HANDOFF_MAX_LABELS', defaultLimits.maxLabels, 0, 1000),
       maxCapacity: int('HANDOFF_MAX_CAPACITY', defaultLimits.maxCapacity, 1, 100_000),
       maxPageSize: int('HANDOFF_MAX_PAGE_SIZE', defaultLimits.maxPageSize, 1, 10_000),
+      maxMessageBytes: int('HANDOFF_MAX_MESSAGE_BYTES', defaultLimits.maxMessageBytes, 1, 100_000_000),
+      maxWaitMs: int('HANDOFF_MAX_WAIT_MS', defaultLimits.maxWaitMs, 0, 3_600_000),
     },
     ...overrides,
   };

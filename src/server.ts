@@ -12,6 +12,7 @@ import { Coordinator } from './coordinator/coordinator.js';
 import { startSweeper } from './coordinator/sweeper.js';
 import { type Database, openDatabase } from './db/database.js';
 import { startChangeFeed } from './events/changeFeed.js';
+import { KafkaGateway } from './kafka/gateway.js';
 import type { Logger } from './logger.js';
 import { type Context, schema } from './schema/index.js';
 import { maskError, withClientErrorCode, withClientErrorCodes } from './schema/errors.js';
@@ -39,7 +40,8 @@ const useClientErrorCodes = (): Plugin => ({
 export async function startServer(config: Config, log: Logger): Promise<HandoffServer> {
   const database = await openDatabase(config);
   const feed = await startChangeFeed(database, log);
-  const coordinator = new Coordinator(database, feed, config, log);
+  const kafka = config.kafka ? new KafkaGateway(config.kafka, log) : undefined;
+  const coordinator = new Coordinator(database, feed, config, log, kafka);
   const stopSweeper = startSweeper(coordinator, config.sweepIntervalMs, log);
   const context: Context = { coordinator, feed };
 
@@ -60,6 +62,13 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     },
   });
 
+  /** Ready when the database answers and, if Kafka is configured, Kafka does too. */
+  const readiness = async () => {
+    const databaseUp = await database.ping();
+    const kafkaState = kafka ? ((await kafka.isReachable()) ? 'up' : 'down') : 'not configured';
+    return { ready: databaseUp && kafkaState !== 'down', database: databaseUp ? 'up' : 'down', kafka: kafkaState };
+  };
+
   // Requests in flight, so shutdown can wait for them; SSE streams are ended at once (clients reconnect).
   const inFlight = new Map<http.ServerResponse, { sse: boolean }>();
   const httpServer = http.createServer((req, res) => {
@@ -67,6 +76,12 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     res.on('close', () => inFlight.delete(res));
     if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    if (req.url === '/ready') {
+      void readiness().then((body) => {
+        res.writeHead(body.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      });
       return;
     }
     if (req.url === '/' || req.url === '') {
@@ -140,6 +155,7 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       await coordinator.close();
       await yoga.dispose();
       await feed.close();
+      await kafka?.close();
       await database.close();
     })());
 

@@ -164,3 +164,24 @@ export const OnConsumerStatusChanged = graphql(`
     }
   }
 `);
+
+export const ExtendLease = graphql(`
+  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {
+    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const DispatchJob = graphql(`
+  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {
+    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {
+      topic
+      partition
+      offset
+      lease {
+        ...LeaseFields
+      }
+    }
+  }
+`);

@@ -5,8 +5,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { ChangeFeed } from '../events/changeFeed.js';
 import type { Logger } from '../logger.js';
-import { CoordinatorError, conflict, noFreeConsumer, notFound, staleEpoch } from './errors.js';
+import type { JobTransport, Produced } from '../kafka/gateway.js';
+import { CoordinatorError, badInput, conflict, kafkaUnavailable, noFreeConsumer, notFound, staleEpoch } from './errors.js';
 import { claimFreeConsumer } from './sql/claimFreeConsumer.js';
+import { extendLease, markLeaseDispatched } from './sql/dispatchLease.js';
 import { deregisterConsumer } from './sql/deregisterConsumer.js';
 import { endLease, expireClaims } from './sql/endLeases.js';
 import { type ChangedRow, type Db, consumerFromRow, leaseFromRow } from './sql/fragments.js';
@@ -25,7 +27,7 @@ import {
   checkTopic,
   checkTtl,
 } from './validate.js';
-import { WaitingLine } from './waitingLine.js';
+import { AbortedWaitError, WaitingLine } from './waitingLine.js';
 
 export interface RegisterInput {
   id: string;
@@ -47,6 +49,17 @@ export interface LeaseOwner {
   epoch?: number | null;
 }
 
+export interface DispatchInput extends ClaimInput {
+  message: { key?: string | null; value: string; headers?: readonly { key: string; value: string }[] | null };
+  /** How long to wait for a free consumer; 0 (the default) does not wait. */
+  waitMs?: number | null;
+}
+
+export interface Dispatch extends Produced {
+  lease: Lease;
+  topic: string;
+}
+
 export interface ConsumerFilter {
   pool?: string | null;
   status?: ConsumerStatus | null;
@@ -65,6 +78,8 @@ export class Coordinator {
     feed: ChangeFeed,
     private readonly config: Config,
     private readonly log: Logger,
+    /** Kafka, when configured: consumer topics are created on registration, and dispatch produces. */
+    private readonly transport?: JobTransport,
   ) {
     this.db = database.prisma;
     this.line = new WaitingLine({
@@ -87,15 +102,21 @@ export class Coordinator {
     const { limits } = this.config;
     const id = checkId(limits, input.id);
     const pool = checkPool(limits, input.pool ?? 'default');
-    const topic = checkTopic(input.topic ?? defaultTopic(pool, id));
+    const topic = checkTopic(input.topic ?? defaultTopic(this.config.topicPrefix, pool, id));
     const capacity = checkCapacity(limits, input.capacity);
     const labels = checkLabels(limits, input.labels);
+    let consumer: Consumer;
     try {
-      return consumerFromRow(await registerConsumer(this.db, { id, pool, topic, capacity, labels }));
+      consumer = consumerFromRow(await registerConsumer(this.db, { id, pool, topic, capacity, labels }));
     } catch (error) {
       if (isUniqueViolation(error, 'topic')) throw conflict(`topic ${topic} is already used by another consumer`);
       throw error;
     }
+    // The registry works without Kafka: a topic that cannot be created now is created again at dispatch.
+    await this.transport?.ensureTopic(topic).catch((error: unknown) => {
+      this.log.warn({ err: error, topic }, 'could not create the consumer topic now; dispatch will try again');
+    });
+    return consumer;
   }
 
   async setStatus(id: string, status: string, epoch: number): Promise<Consumer> {
@@ -182,6 +203,57 @@ export class Coordinator {
     return this.endLease('RELEASED', id, owner);
   }
 
+  /** A long job keeps its lease: the deadline moves to `ms` from now. */
+  async extendLease(id: string, ms: number, owner: LeaseOwner = {}): Promise<Lease> {
+    const leaseId = checkLeaseId(id);
+    const checked = this.checkOwner(owner);
+    const duration = checkTtl(this.config.limits, ms, ms);
+    const row = await extendLease(this.db, leaseId, duration, checked);
+    if (row) return leaseFromRow(row);
+    throw await this.leaseRefusal(leaseId, checked);
+  }
+
+  /**
+   * Claims a free consumer (waiting up to `waitMs` in the same line as awaitFreeConsumer), records
+   * the job on the lease, and produces it to the consumer's topic with the lease id and attempt in
+   * its headers. If producing fails, the lease is released: no slot leaks.
+   */
+  async dispatch(input: DispatchInput, signal?: AbortSignal): Promise<Dispatch> {
+    const { limits } = this.config;
+    const pool = checkPool(limits, input.pool);
+    const labels = checkLabels(limits, input.labels);
+    const ttlMs = checkTtl(limits, input.ttlMs, this.config.defaultLeaseTtlMs);
+    const waitMs = input.waitMs ?? 0;
+    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > limits.maxWaitMs) {
+      throw badInput(`waitMs must be an integer from 0 to ${limits.maxWaitMs} (got ${waitMs})`);
+    }
+    const key = input.message.key ?? null;
+    const headers = Object.fromEntries((input.message.headers ?? []).map((header) => [header.key, header.value]));
+    const size = [key ?? '', input.message.value, ...Object.entries(headers).flat()].reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+    if (size > limits.maxMessageBytes) throw badInput(`message is ${size} bytes; the limit is ${limits.maxMessageBytes}`);
+    if (Object.keys(headers).some((name) => name.startsWith('handoff-'))) throw badInput('header names starting with handoff- are reserved');
+    const transport = this.transport;
+    if (!transport) throw kafkaUnavailable('Kafka is not configured on this server (set KAFKA_BROKERS)');
+
+    const lease = waitMs === 0 ? await this.claimFreeConsumer({ pool, labels, ttlMs }) : await this.claimWithin(pool, labels, ttlMs, waitMs, signal);
+    const topic = lease.consumer.topic;
+    const job = { topic, key, value: input.message.value, headers, processingTtlMs: this.config.processingTtlMs };
+    const dispatched = await markLeaseDispatched(this.db, lease.id, job);
+    if (!dispatched) throw conflict(`lease ${lease.id} ended before its job was recorded`);
+    let produced: Produced;
+    try {
+      produced = await transport.produce(topic, {
+        key,
+        value: job.value,
+        headers: { ...headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) },
+      });
+    } catch (error) {
+      await endLease(this.db, 'RELEASED', lease.id, {});
+      throw kafkaUnavailable(`${(error as Error).message}; lease ${lease.id} was released, nothing was sent`);
+    }
+    return { lease: leaseFromRow(dispatched), topic, ...produced };
+  }
+
   async lease(id: string): Promise<Lease | undefined> {
     return findLease(this.db, checkLeaseId(id));
   }
@@ -239,22 +311,45 @@ export class Coordinator {
     return row ? leaseFromRow(row) : undefined;
   }
 
+  /** Waits in line for up to `waitMs`; NO_FREE_CONSUMER when the time runs out. */
+  private async claimWithin(pool: string, labels: string[], ttlMs: number, waitMs: number, signal?: AbortSignal): Promise<Lease> {
+    const timeout = AbortSignal.timeout(waitMs);
+    try {
+      return await this.line.wait({ pool, labels, ttlMs }, signal ? AbortSignal.any([signal, timeout]) : timeout);
+    } catch (error) {
+      if (error instanceof AbortedWaitError && timeout.aborted) {
+        throw noFreeConsumer(`no free consumer in pool ${pool} within ${waitMs} ms`);
+      }
+      throw error;
+    }
+  }
+
+  private checkOwner(owner: LeaseOwner): { consumerId?: string; epoch?: number } {
+    return {
+      ...(owner.consumerId != null && { consumerId: checkId(this.config.limits, owner.consumerId) }),
+      ...(owner.epoch != null && { epoch: owner.epoch }),
+    };
+  }
+
   private async endLease(state: 'COMPLETED' | 'RELEASED', id: string, owner: LeaseOwner): Promise<Lease> {
     const leaseId = checkLeaseId(id);
-    const consumerId = owner.consumerId == null ? undefined : checkId(this.config.limits, owner.consumerId);
-    const epoch = owner.epoch ?? undefined;
-    const [row] = await endLease(this.db, state, leaseId, { consumerId, epoch });
+    const checked = this.checkOwner(owner);
+    const [row] = await endLease(this.db, state, leaseId, checked);
     if (row) return leaseFromRow(row);
-    // Nothing ended: find out why, to say so precisely.
+    throw await this.leaseRefusal(leaseId, checked);
+  }
+
+  /** Why a statement on an active lease changed nothing, said precisely. */
+  private async leaseRefusal(leaseId: string, owner: { consumerId?: string; epoch?: number }): Promise<CoordinatorError> {
     const lease = await findLease(this.db, leaseId);
-    if (!lease) throw notFound(`lease ${leaseId} does not exist`);
-    if (consumerId !== undefined && lease.consumer.id !== consumerId) {
-      throw conflict(`lease ${leaseId} belongs to consumer ${lease.consumer.id}, not ${consumerId}`);
+    if (!lease) return notFound(`lease ${leaseId} does not exist`);
+    if (owner.consumerId !== undefined && lease.consumer.id !== owner.consumerId) {
+      return conflict(`lease ${leaseId} belongs to consumer ${lease.consumer.id}, not ${owner.consumerId}`);
     }
-    if (epoch !== undefined && lease.consumer.epoch !== epoch) {
-      throw staleEpoch(`epoch ${epoch} of consumer ${lease.consumer.id} is not current (${lease.consumer.epoch}): it was re-registered`);
+    if (owner.epoch !== undefined && lease.consumer.epoch !== owner.epoch) {
+      return staleEpoch(`epoch ${owner.epoch} of consumer ${lease.consumer.id} is not current (${lease.consumer.epoch}): it was re-registered`);
     }
-    throw conflict(`lease ${leaseId} is already ${lease.state}`);
+    return conflict(`lease ${leaseId} is already ${lease.state}`);
   }
 
   /** The consumer exists at this epoch, or the precise reason it does not. */
@@ -275,9 +370,9 @@ export class Coordinator {
   }
 }
 
-/** `handoff.<pool>.<id>`, with ':' (allowed in ids, not in Kafka topic names) written as '_'. */
-export function defaultTopic(pool: string, id: string): string {
-  return `handoff.${pool}.${id}`.replaceAll(':', '_');
+/** `<prefix>.<pool>.<id>`, with ':' (allowed in ids, not in Kafka topic names) written as '_'. */
+export function defaultTopic(prefix: string, pool: string, id: string): string {
+  return `${prefix}.${pool}.${id}`.replaceAll(':', '_');
 }
 
 const encodeCursor = (id: string) => Buffer.from(`consumer:${id}`).toString('base64url');

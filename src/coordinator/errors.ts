@@ -5,7 +5,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'STALE_EPOCH'
-  | 'NO_FREE_CONSUMER';
+  | 'NO_FREE_CONSUMER'
+  | 'KAFKA_UNAVAILABLE';
 
 export class CoordinatorError extends Error {
   constructor(
@@ -22,3 +23,4 @@ export const notFound = (message: string) => new CoordinatorError('NOT_FOUND', m
 export const conflict = (message: string) => new CoordinatorError('CONFLICT', message);
 export const staleEpoch = (message: string) => new CoordinatorError('STALE_EPOCH', message);
 export const noFreeConsumer = (message: string) => new CoordinatorError('NO_FREE_CONSUMER', message);
+export const kafkaUnavailable = (message: string) => new CoordinatorError('KAFKA_UNAVAILABLE', message);

@@ -27,7 +27,18 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Receives every NOTIFY on the channel, sent by this replica or any other. */
   listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
+  /** True when the database answers a query. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+async function answers(prisma: PrismaClient): Promise<boolean> {
+  try {
+    await prisma.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false; // that is the answer: it does not
+  }
 }
 
 /** Opens the configured database and applies pending migrations. */
@@ -48,6 +59,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     async listen(channel, handlers) {
       return pglite.listen(channel, handlers.payload);
     },
+    ping: () => answers(prisma),
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -71,6 +83,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         await listener.stop();
       };
     },
+    ping: () => answers(prisma),
     async close() {
       await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();

@@ -1,5 +1,6 @@
 // Lease: claims, their end, and waiting for a free consumer.
 import { Repeater } from 'graphql-yoga';
+import type { Dispatch } from '../coordinator/coordinator.js';
 import { leaseStates, type Lease } from '../coordinator/types.js';
 import { builder } from './builder.js';
 import { ConsumerRef } from './consumer.js';
@@ -28,6 +29,29 @@ const claimArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0
   ttlMs: t.arg.int({ description: 'How long the claim holds without a dispatch (100 ms – 1 h; default 30 s).' }),
 });
 
+const HeaderInput = builder.inputType('HeaderInput', {
+  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
+});
+
+const DispatchMessageInput = builder.inputType('DispatchMessageInput', {
+  description: 'A Kafka record. Header names starting with handoff- are reserved.',
+  fields: (t) => ({
+    key: t.string(),
+    value: t.string({ required: true }),
+    headers: t.field({ type: [HeaderInput] }),
+  }),
+});
+
+const DispatchRef = builder.objectRef<Dispatch>('Dispatch').implement({
+  description: "A job produced to a claimed consumer's topic.",
+  fields: (t) => ({
+    lease: t.field({ type: LeaseRef, resolve: (dispatch) => dispatch.lease }),
+    topic: t.exposeString('topic'),
+    partition: t.exposeInt('partition'),
+    offset: t.exposeString('offset'),
+  }),
+});
+
 builder.queryFields((t) => ({
   lease: t.field({
     type: LeaseRef,
@@ -49,6 +73,23 @@ builder.mutationFields((t) => ({
     description: 'The job is done: the slot is free again. Consumers pass their id and epoch, which are checked.',
     args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.completeLease(args.id, args),
+  }),
+  extendLease: t.field({
+    type: LeaseRef,
+    description: 'Moves the deadline of an active lease to ms from now (a long job keeps its lease). Consumers pass their id and epoch.',
+    args: { id: t.arg.id({ required: true }), ms: t.arg.int({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
+    resolve: (_root, args, ctx) => ctx.coordinator.extendLease(args.id, args.ms, args),
+  }),
+  dispatch: t.field({
+    type: DispatchRef,
+    description:
+      "Claims a free consumer (waiting up to waitMs, in line with awaitFreeConsumer), then produces the message to its topic with headers handoff-lease-id and handoff-attempt. If producing fails, the lease is released and the error is KAFKA_UNAVAILABLE.",
+    args: {
+      ...claimArgs(t),
+      message: t.arg({ type: DispatchMessageInput, required: true }),
+      waitMs: t.arg.int({ description: 'How long to wait for a free consumer; default 0.' }),
+    },
+    resolve: (_root, args, ctx) => ctx.coordinator.dispatch(args),
   }),
   releaseLease: t.field({
     type: LeaseRef,

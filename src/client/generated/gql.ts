@@ -31,6 +31,8 @@ type Documents = {
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnFreeConsumerAvailableDocument,
     "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnConsumerStatusChangedDocument,
+    "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ExtendLeaseDocument,
+    "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": typeof types.DispatchJobDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": types.ConsumerFieldsFragmentDoc,
@@ -50,6 +52,8 @@ const documents: Documents = {
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": types.OnFreeConsumerAvailableDocument,
     "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": types.OnConsumerStatusChangedDocument,
+    "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.ExtendLeaseDocument,
+    "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": types.DispatchJobDocument,
 };
 
 /**
@@ -134,6 +138,14 @@ export function graphql(source: "\n  subscription AwaitFreeConsumer($pool: Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

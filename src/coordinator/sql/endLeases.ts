@@ -1,4 +1,15 @@
-import { type Db, type LeaseRow, type Sql, announceChanged, consumerColumns, isAvailableSql, leaseColumns, sql } from './fragments.js';
+import {
+  type Db,
+  type LeaseOwnerCheck,
+  type LeaseRow,
+  type Sql,
+  announceChanged,
+  consumerColumns,
+  isAvailableSql,
+  leaseColumns,
+  leaseOwnedBy,
+  sql,
+} from './fragments.js';
 
 export type EndedState = 'COMPLETED' | 'RELEASED' | 'EXPIRED';
 
@@ -33,14 +44,8 @@ export async function endLeases(db: Db, state: EndedState, where: Sql): Promise<
 }
 
 /** Ends one lease; `owner` checks, when given, that the caller is its consumer at its current epoch. */
-export function endLease(db: Db, state: 'COMPLETED' | 'RELEASED', leaseId: string, owner: { consumerId?: string; epoch?: number }) {
-  return endLeases(
-    db,
-    state,
-    sql`l.id = ${leaseId}::uuid
-        AND (${owner.consumerId ?? null}::text IS NULL OR l.consumer_id = ${owner.consumerId ?? null})
-        AND (${owner.epoch ?? null}::int IS NULL OR owner.epoch = ${owner.epoch ?? null})`,
-  );
+export function endLease(db: Db, state: 'COMPLETED' | 'RELEASED', leaseId: string, owner: LeaseOwnerCheck) {
+  return endLeases(db, state, leaseOwnedBy(leaseId, owner));
 }
 
 /** Ends claims whose holder never dispatched within their time to live. */

@@ -33,6 +33,18 @@ export const announceChanged = (announce = raw('true')) =>
 /** Returns and announces the CTE named `changed`. */
 export const selectAndAnnounce = (announce = raw('true')) => sql`SELECT changed.*, ${announceChanged(announce)} FROM changed`;
 
+/** Who says they hold a lease: checked when given, so a replaced instance cannot act on it. */
+export interface LeaseOwnerCheck {
+  consumerId?: string | undefined;
+  epoch?: number | undefined;
+}
+
+/** The lease `leaseId`, as `l`, held by the given consumer at the given epoch (its consumer row is `owner`). */
+export const leaseOwnedBy = (leaseId: string, owner: LeaseOwnerCheck) => sql`
+  l.id = ${leaseId}::uuid
+  AND (${owner.consumerId ?? null}::text IS NULL OR l.consumer_id = ${owner.consumerId ?? null})
+  AND (${owner.epoch ?? null}::int IS NULL OR owner.epoch = ${owner.epoch ?? null})`;
+
 /** Where and in which order a claim looks: the right pool and labels, longest idle first, ties by id. */
 export const claimableConsumers = (pool: string, labels: readonly string[]) => sql`
   SELECT id FROM consumers c

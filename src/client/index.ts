@@ -1,0 +1,6 @@
+// The Handoff SDK.
+export { HandoffConsumer, type HandoffConsumerOptions, type Job } from './consumer.js';
+export { HandoffProducer, type HandoffProducerOptions, type JobInput, type Sent } from './producer.js';
+export { GraphQLClient, HandoffError, type GraphQLClientOptions } from './graphqlClient.js';
+export * as operations from './operations.js';
+export type * from './generated/graphql.js';

@@ -1,0 +1,95 @@
+// HandoffProducer: sends each job to the next free consumer — waiting for one over graphql-ws and
+// producing with kafkajs itself (send), or asking Handoff to do both (dispatch).
+import type { Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { GraphQLClient, HandoffError } from './graphqlClient.js';
+import { type KafkaConnection, kafkaFrom } from './kafka.js';
+import { AwaitFreeConsumer, DispatchJob, ReleaseLease } from './operations.js';
+import type { LeaseFieldsFragment } from './generated/graphql.js';
+
+export interface JobInput {
+  key?: string | null;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface Sent {
+  lease: LeaseFieldsFragment;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface HandoffProducerOptions {
+  /** Handoff's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql */
+  url: string;
+  headers?: Record<string, string>;
+  /** Needed by send(), which produces itself; dispatch() needs none. */
+  kafka?: KafkaConnection;
+}
+
+export class HandoffProducer {
+  private readonly client: GraphQLClient;
+  private producer: Promise<Producer> | undefined;
+
+  constructor(private readonly options: HandoffProducerOptions) {
+    this.client = new GraphQLClient({ url: options.url, ...(options.headers && { headers: options.headers }) });
+  }
+
+  /** Waits for the next free consumer in `pool` and produces the job to its topic. */
+  async send(pool: string, job: JobInput, options: { labels?: string[]; ttlMs?: number } = {}): Promise<Sent> {
+    const producer = await this.kafkaProducer();
+    const stream = this.client.subscribe(AwaitFreeConsumer, { pool, labels: options.labels, ttlMs: options.ttlMs });
+    let lease: LeaseFieldsFragment;
+    try {
+      const first = await stream.next();
+      if (first.done) throw new HandoffError('NO_FREE_CONSUMER', `the wait for a free consumer in ${pool} ended without a lease`);
+      lease = first.value.awaitFreeConsumer;
+    } finally {
+      await stream.return?.();
+    }
+    const topic = lease.consumer.topic;
+    try {
+      const [result] = await producer.send({
+        topic,
+        messages: [{ key: job.key ?? null, value: job.value, headers: { ...job.headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) } }],
+      });
+      return { lease, topic, partition: result?.partition ?? 0, offset: result?.baseOffset ?? '-1' };
+    } catch (error) {
+      // Nothing was sent: give the slot back before reporting.
+      await this.client.request(ReleaseLease, { id: lease.id });
+      throw error;
+    }
+  }
+
+  /** Asks Handoff to claim (waiting up to waitMs) and produce the job in one call. */
+  async dispatch(pool: string, job: JobInput, options: { labels?: string[]; waitMs?: number; ttlMs?: number } = {}): Promise<Sent> {
+    const headers = Object.entries(job.headers ?? {}).map(([key, value]) => ({ key, value }));
+    const { dispatch } = await this.client.request(DispatchJob, {
+      pool,
+      labels: options.labels,
+      waitMs: options.waitMs,
+      ttlMs: options.ttlMs,
+      message: { key: job.key ?? null, value: job.value, headers },
+    });
+    return dispatch;
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await (await producer)?.disconnect();
+    await this.client.close();
+  }
+
+  private kafkaProducer(): Promise<Producer> {
+    const connection = this.options.kafka;
+    if (!connection) throw new Error('HandoffProducer.send needs the kafka option; dispatch() does not');
+    this.producer ??= (async () => {
+      const producer = kafkaFrom(connection, 'handoff-producer').producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producer;
+  }
+}

@@ -1,0 +1,49 @@
+import { type Db, type LeaseOwnerCheck, type LeaseRow, consumerColumns, leaseColumns, leaseOwnedBy } from './fragments.js';
+
+export interface DispatchedJob {
+  topic: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  /** How long the consumer has to complete (or extend) it. */
+  processingTtlMs: number;
+}
+
+/**
+ * Records the job on its claimed lease before it is produced, so a lease that holds a job always has
+ * it: the job can be sent again if its consumer fails. Returns nothing if the claim is no longer CLAIMED.
+ */
+export async function markLeaseDispatched(db: Db, leaseId: string, job: DispatchedJob): Promise<LeaseRow | undefined> {
+  const [row] = await db.$queryRaw<LeaseRow[]>`
+    WITH l AS (
+      UPDATE leases SET state = 'DISPATCHED', topic = ${job.topic}, message_key = ${job.key},
+             message_value = ${job.value}, message_headers = ${JSON.stringify(job.headers)}::jsonb,
+             dispatched_at = now(), expires_at = now() + ${job.processingTtlMs} * interval '1 millisecond'
+      WHERE id = ${leaseId}::uuid AND state = 'CLAIMED'
+      RETURNING *
+    )
+    SELECT ${consumerColumns('c')}, ${leaseColumns('l')} FROM l JOIN consumers c ON c.id = l.consumer_id`;
+  return row;
+}
+
+/**
+ * Pushes back the deadline of an active lease, held by `consumerId` at `epoch` when given. A CLAIMED
+ * lease the consumer extends has reached it, so it counts as DISPATCHED from then on.
+ */
+export async function extendLease(
+  db: Db,
+  leaseId: string,
+  ms: number,
+  owner: LeaseOwnerCheck,
+): Promise<LeaseRow | undefined> {
+  const [row] = await db.$queryRaw<LeaseRow[]>`
+    WITH l AS (
+      UPDATE leases l SET expires_at = now() + ${ms} * interval '1 millisecond', state = 'DISPATCHED',
+             dispatched_at = coalesce(l.dispatched_at, now())
+      FROM consumers owner
+      WHERE owner.id = l.consumer_id AND l.state IN ('CLAIMED', 'DISPATCHED') AND ${leaseOwnedBy(leaseId, owner)}
+      RETURNING l.*
+    )
+    SELECT ${consumerColumns('c')}, ${leaseColumns('l')} FROM l JOIN consumers c ON c.id = l.consumer_id`;
+  return row;
+}

@@ -1,0 +1,5 @@
+// The package entry: the SDK, and the server for those who embed it.
+export * from './client/index.js';
+export { startServer, type HandoffServer } from './server.js';
+export { loadConfig, type Config } from './config.js';
+export { createLogger } from './logger.js';

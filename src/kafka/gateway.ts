@@ -1,0 +1,142 @@
+// Handoff's one edge to Kafka (kafkajs): creating consumer topics and producing dispatched jobs.
+// It connects lazily and reconnects on the next call, so Handoff serves its registry while Kafka is down.
+import { Kafka, type Admin, type Producer, Partitioners, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
+import type { KafkaConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+
+export interface JobMessage {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface Produced {
+  partition: number;
+  offset: string;
+}
+
+/** Kafka could not be reached or refused; the message says which operation. */
+export class KafkaUnavailableError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = 'KafkaUnavailableError';
+  }
+}
+
+/** What the coordinator needs from Kafka. */
+export interface JobTransport {
+  ensureTopic(topic: string): Promise<void>;
+  produce(topic: string, message: JobMessage): Promise<Produced>;
+  isReachable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** kafkajs logs through our logger (its own goes to stdout as plain JSON). */
+const toPino = (log: Logger): logCreator => () => ({ level, log: entry }) => {
+  const { message, ...rest } = entry;
+  if (level === kafkaLogLevel.ERROR) log.error(rest, message);
+  else if (level === kafkaLogLevel.WARN) log.warn(rest, message);
+  else if (level === kafkaLogLevel.INFO) log.info(rest, message);
+  else log.debug(rest, message);
+};
+
+export class KafkaGateway implements JobTransport {
+  private readonly kafka: Kafka;
+  private admin: Promise<Admin> | undefined;
+  private producer: Promise<Producer> | undefined;
+  private readonly knownTopics = new Set<string>();
+
+  constructor(
+    private readonly config: KafkaConfig,
+    log: Logger,
+  ) {
+    const kafkaLog = log.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: kafkaLogLevel.WARN,
+      logCreator: toPino(kafkaLog),
+      connectionTimeout: 1_000,
+      requestTimeout: config.produceTimeoutMs,
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+  }
+
+  /** Creates the topic (one partition) unless it exists; remembers topics it has seen. */
+  async ensureTopic(topic: string): Promise<void> {
+    if (this.knownTopics.has(topic)) return;
+    const admin = await this.connected('admin');
+    try {
+      const existing = await admin.listTopics();
+      if (!existing.includes(topic)) {
+        await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      }
+    } catch (error) {
+      this.admin = undefined;
+      throw new KafkaUnavailableError(`could not create Kafka topic ${topic}: ${(error as Error).message}`, { cause: error });
+    }
+    this.knownTopics.add(topic);
+  }
+
+  async produce(topic: string, message: JobMessage): Promise<Produced> {
+    await this.ensureTopic(topic);
+    const producer = await this.connected('producer');
+    try {
+      const [result] = await withTimeout(
+        producer.send({ topic, messages: [{ key: message.key, value: message.value, headers: message.headers }] }),
+        this.config.produceTimeoutMs,
+      );
+      if (!result) throw new Error('the broker returned no record metadata');
+      return { partition: result.partition, offset: result.baseOffset ?? result.offset ?? '-1' };
+    } catch (error) {
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined); // the connection is being replaced; its close error adds nothing
+      throw new KafkaUnavailableError(`producing to Kafka topic ${topic} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async isReachable(): Promise<boolean> {
+    try {
+      const admin = await this.connected('admin');
+      await withTimeout(admin.describeCluster(), 2_000);
+      return true;
+    } catch {
+      this.admin = undefined;
+      return false; // the answer to the question asked: it is not reachable
+    }
+  }
+
+  async close(): Promise<void> {
+    const [admin, producer] = [this.admin, this.producer];
+    this.admin = undefined;
+    this.producer = undefined;
+    await Promise.allSettled([admin?.then((a) => a.disconnect()), producer?.then((p) => p.disconnect())]);
+  }
+
+  private connected(kind: 'admin'): Promise<Admin>;
+  private connected(kind: 'producer'): Promise<Producer>;
+  private connected(kind: 'admin' | 'producer'): Promise<Admin | Producer> {
+    const existing = kind === 'admin' ? this.admin : this.producer;
+    if (existing) return existing;
+    const client = kind === 'admin' ? this.kafka.admin() : this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const connecting = withTimeout(client.connect(), this.config.produceTimeoutMs).then(
+      () => client,
+      (error: unknown) => {
+        if (kind === 'admin') this.admin = undefined;
+        else this.producer = undefined;
+        throw new KafkaUnavailableError(`Kafka at ${this.config.brokers.join(',')} is unreachable: ${(error as Error).message}`, { cause: error });
+      },
+    );
+    if (kind === 'admin') this.admin = connecting as Promise<Admin>;
+    else this.producer = connecting as Promise<Producer>;
+    return connecting;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
