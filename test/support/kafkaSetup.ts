@@ -1,10 +1,11 @@
 // vitest globalSetup: a real Kafka broker for the Kafka tests. KAFKA_BROKERS when set; otherwise the
 // project's own broker (scripts/kafka), started here when Java is present. Without Java the Kafka
-// tests are skipped with one line saying how to run them — unless HANDOFF_REQUIRE_KAFKA=1 (CI),
+// tests are skipped with one line saying how to run them — unless HANDOFF_REQUIRE_KAFKA=1 or CI=true,
 // where a broker that cannot start fails the run.
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import type { TestProject } from 'vitest/node';
 import { type KafkaBroker, kafkaToolsAvailable, startKafkaBroker } from '../../scripts/kafka/broker.js';
 
@@ -17,8 +18,9 @@ declare module 'vitest' {
 let broker: KafkaBroker | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const required = process.env.HANDOFF_REQUIRE_KAFKA === '1';
+  const required = process.env.HANDOFF_REQUIRE_KAFKA === '1' || process.env.CI === 'true';
   if (process.env.KAFKA_BROKERS) {
+    await checkBrokers(process.env.KAFKA_BROKERS);
     project.provide('kafkaBrokers', process.env.KAFKA_BROKERS);
     return;
   }
@@ -31,6 +33,19 @@ export async function setup(project: TestProject): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'handoff-kafka-'));
   broker = await startKafkaBroker({ dataDir, removeOnStop: true, log: (line) => console.log(line) });
   project.provide('kafkaBrokers', broker.brokers);
+}
+
+/** Fails the run at once when KAFKA_BROKERS names brokers that do not answer. */
+async function checkBrokers(brokers: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'handoff-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new Error(`KAFKA_BROKERS=${brokers} does not answer: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export async function teardown(): Promise<void> {

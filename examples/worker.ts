@@ -1,0 +1,22 @@
+// A Handoff worker: registers, takes jobs from its own topic, and drains cleanly on Ctrl-C.
+//   HANDOFF_URL=http://127.0.0.1:4000/graphql KAFKA_BROKERS=127.0.0.1:9092 npx tsx examples/worker.ts worker-1
+import { HandoffConsumer } from '../src/client/index.js';
+
+const id = process.argv[2] ?? 'worker-1';
+const consumer = new HandoffConsumer({
+  url: process.env.HANDOFF_URL ?? 'http://127.0.0.1:4000/graphql',
+  id,
+  pool: 'images',
+  kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') },
+  handler: async (job) => {
+    console.log(`${id}: job ${job.key} (attempt ${job.attempt}): ${job.value}`);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the work
+  },
+});
+
+await consumer.start();
+console.log(`${id} is FREE and waiting for jobs`);
+process.once('SIGINT', () => {
+  console.log(`${id} draining …`);
+  void consumer.stop().then(() => process.exit(0));
+});
