@@ -134,22 +134,18 @@ export class HandoffConsumer {
       await this.options.handler(job);
     } catch (error) {
       this.report(error, job);
-      await this.endLease(ReleaseLease, { id: leaseId }, job);
+      await this.endLease(() => this.client.request(ReleaseLease, { id: leaseId }), job);
       return;
     } finally {
       clearInterval(extender);
     }
-    if (await this.endLease(CompleteLease, { id: leaseId, ...owner }, job)) this.completed.add(leaseId);
+    if (await this.endLease(() => this.client.request(CompleteLease, { id: leaseId, ...owner }), job)) this.completed.add(leaseId);
   }
 
   /** Ends the lease; a lease that already ended (expired, or completed before a restart) is no error. */
-  private async endLease(
-    document: typeof CompleteLease | typeof ReleaseLease,
-    variables: { id: string; consumerId?: string; epoch?: number },
-    job: Job,
-  ): Promise<boolean> {
+  private async endLease(end: () => Promise<unknown>, job: Job): Promise<boolean> {
     try {
-      await this.client.request(document as typeof CompleteLease, variables);
+      await end();
       return true;
     } catch (error) {
       if (error instanceof HandoffError && error.code === 'CONFLICT') return false;

@@ -1,6 +1,6 @@
 // Reads: they change nothing and announce nothing.
 import type { Consumer as ConsumerModel } from '../../db/generated/client.js';
-import type { Consumer, ConsumerStatus, Lease, LeaseState } from '../types.js';
+import type { Consumer, ConsumerStatus, Lease, LeaseState, PoolStats } from '../types.js';
 import { type ConsumerRow, type Db, claimableConsumers, consumerColumns, consumerFromRow } from './fragments.js';
 
 const consumerFromModel = (model: ConsumerModel): Consumer => consumerFromRow(model);
@@ -53,17 +53,8 @@ export async function poolExists(db: Db, pool: string): Promise<boolean> {
   return (await db.consumer.count({ where: { pool }, take: 1 })) > 0;
 }
 
-export interface PoolCountsRow {
-  pool: string;
-  consumers: number;
-  free: number;
-  busy: number;
-  draining: number;
-  offline: number;
-  capacity: number;
-  inFlight: number;
-  claimsLastMinute: number;
-}
+/** What the database counts; waiting producers are counted in memory by each replica. */
+export type PoolCountsRow = Omit<PoolStats, 'pool' | 'waitingProducers'> & { pool: string };
 
 /** Counts by pool, optionally one pool only. */
 export async function countByPool(db: Db, pool: string | undefined): Promise<PoolCountsRow[]> {
