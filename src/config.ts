@@ -45,6 +45,8 @@ export interface Config {
   topicPrefix: string;
   /** How long a dispatched job may run before its lease ends (extendLease pushes it back). */
   processingTtlMs: number;
+  /** Attempts a job gets before it goes to its pool's dead-letter topic. */
+  maxAttempts: number;
   limits: Limits;
 }
 
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           },
     topicPrefix,
     processingTtlMs: int('HANDOFF_PROCESSING_TTL_MS', 300_000, defaultLimits.minLeaseTtlMs, 86_400_000),
+    maxAttempts: int('HANDOFF_MAX_ATTEMPTS', 5, 1, 1000),
     limits: {
       ...defaultLimits,
       maxLabels: int('HANDOFF_MAX_LABELS', defaultLimits.maxLabels, 0, 1000),

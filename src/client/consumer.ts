@@ -3,7 +3,7 @@
 import type { Consumer as KafkaConsumer, IHeaders, KafkaMessage } from 'kafkajs';
 import { HandoffError, GraphQLClient } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
-import { CompleteLease, DeregisterConsumer, ExtendLease, Heartbeat, RegisterConsumer, ReleaseLease, SetStatus } from './operations.js';
+import { CompleteLease, DeregisterConsumer, ExtendLease, FailLease, Heartbeat, RegisterConsumer, SetStatus } from './operations.js';
 
 /** One job, as the handler receives it. */
 export interface Job {
@@ -134,7 +134,8 @@ export class HandoffConsumer {
       await this.options.handler(job);
     } catch (error) {
       this.report(error, job);
-      await this.endLease(() => this.client.request(ReleaseLease, { id: leaseId }), job);
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.endLease(() => this.client.request(FailLease, { id: leaseId, reason, ...owner }), job);
       return;
     } finally {
       clearInterval(extender);

@@ -24,6 +24,7 @@ export const LeaseFields = graphql(`
     claimedAt
     expiresAt
     endedAt
+    endReason
     consumer {
       ...ConsumerFields
     }
@@ -182,6 +183,14 @@ export const DispatchJob = graphql(`
       lease {
         ...LeaseFields
       }
+    }
+  }
+`);
+
+export const FailLease = graphql(`
+  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {
+    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {
+      ...LeaseFields
     }
   }
 `);

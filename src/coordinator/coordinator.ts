@@ -10,11 +10,12 @@ import { CoordinatorError, badInput, conflict, kafkaUnavailable, noFreeConsumer,
 import { claimFreeConsumer } from './sql/claimFreeConsumer.js';
 import { extendLease, markLeaseDispatched } from './sql/dispatchLease.js';
 import { deregisterConsumer } from './sql/deregisterConsumer.js';
-import { endLease, expireClaims } from './sql/endLeases.js';
+import { endLease, expireClaims, expireDispatched, failLease } from './sql/endLeases.js';
+import { abandonRedelivery, poolsWithJobsToRedeliver, restoreDeadLetter, takeDeadLetter, takeRedelivery } from './sql/redeliver.js';
 import { type ChangedRow, type Db, consumerFromRow, leaseFromRow } from './sql/fragments.js';
 import { countByPool, findConsumer, findLease, listConsumers, peekFreeConsumer, poolExists } from './sql/reads.js';
 import { registerConsumer } from './sql/registerConsumer.js';
-import { recordHeartbeat, setConsumerStatus } from './sql/updateConsumer.js';
+import { markSilentConsumersOffline, recordHeartbeat, setConsumerStatus } from './sql/updateConsumer.js';
 import type { Consumer, ConsumerStatus, Lease, Page, PoolStats } from './types.js';
 import {
   checkCapacity,
@@ -58,6 +59,14 @@ export interface DispatchInput extends ClaimInput {
 export interface Dispatch extends Produced {
   lease: Lease;
   topic: string;
+}
+
+export interface SweepReport {
+  offline: number;
+  expiredClaims: number;
+  expiredJobs: number;
+  redelivered: number;
+  deadLettered: number;
 }
 
 export interface ConsumerFilter {
@@ -258,9 +267,28 @@ export class Coordinator {
     return findLease(this.db, checkLeaseId(id));
   }
 
-  /** Ends claims nobody dispatched in time; safe to run on every replica at once. */
-  async expireClaims(): Promise<number> {
-    return (await expireClaims(this.db)).length;
+  /** The consumer reports that the job failed: it will be sent again (attempt + 1), or dead-lettered. */
+  async failLease(id: string, reason: string | null | undefined, owner: LeaseOwner = {}): Promise<Lease> {
+    const leaseId = checkLeaseId(id);
+    const checked = this.checkOwner(owner);
+    const why = (reason ?? 'the consumer reported a failure').slice(0, 1000);
+    const [row] = await failLease(this.db, leaseId, checked, why);
+    if (row) return leaseFromRow(row);
+    throw await this.leaseRefusal(leaseId, checked);
+  }
+
+  /**
+   * Everything time decides, from the database alone, so a restarted replica picks up where any left
+   * off: silent consumers go OFFLINE, claims nobody dispatched expire, dispatched jobs whose consumer
+   * is OFFLINE or late expire, and expired or failed jobs are sent again or dead-lettered. Every
+   * statement is conditional and takes rows with SKIP LOCKED, so every replica may run it at once.
+   */
+  async sweep(): Promise<SweepReport> {
+    const offline = (await markSilentConsumersOffline(this.db, this.config.heartbeatTtlMs)).length;
+    const expiredClaims = (await expireClaims(this.db)).length;
+    const expiredJobs = (await expireDispatched(this.db)).length;
+    const { redelivered, deadLettered } = this.transport ? await this.redeliverJobs(this.transport) : { redelivered: 0, deadLettered: 0 };
+    return { offline, expiredClaims, expiredJobs, redelivered, deadLettered };
   }
 
   // ---- stats -----------------------------------------------------------------------------------
@@ -309,6 +337,59 @@ export class Coordinator {
   private async tryClaim(pool: string, labels: string[], ttlMs: number): Promise<Lease | undefined> {
     const row = await claimFreeConsumer(this.db, { leaseId: randomUUID(), pool, labels, ttlMs });
     return row ? leaseFromRow(row) : undefined;
+  }
+
+  private async redeliverJobs(transport: JobTransport): Promise<{ redelivered: number; deadLettered: number }> {
+    let redelivered = 0;
+    let deadLettered = 0;
+    for (const pool of await poolsWithJobsToRedeliver(this.db)) {
+      for (;;) {
+        const dead = await takeDeadLetter(this.db, pool, this.config.maxAttempts);
+        if (!dead) break;
+        const dlq = `${this.config.topicPrefix}.${pool}.dlq`;
+        try {
+          await transport.produce(dlq, {
+            key: dead.messageKey,
+            value: dead.messageValue,
+            headers: {
+              ...dead.messageHeaders,
+              'handoff-lease-id': dead.id,
+              'handoff-attempt': String(dead.attempt),
+              'handoff-dead-letter-reason': dead.endReason ?? 'unknown',
+              'handoff-original-topic': dead.topic,
+            },
+          });
+        } catch (error) {
+          await restoreDeadLetter(this.db, dead.id);
+          this.log.error({ err: error, lease: dead.id }, 'could not write the dead-letter topic; will retry');
+          break;
+        }
+        this.log.warn({ lease: dead.id, attempts: dead.attempt, reason: dead.endReason, topic: dlq }, 'job dead-lettered');
+        deadLettered += 1;
+      }
+      for (;;) {
+        const next = await takeRedelivery(this.db, {
+          pool,
+          newLeaseId: randomUUID(),
+          processingTtlMs: this.config.processingTtlMs,
+          maxAttempts: this.config.maxAttempts,
+        });
+        if (!next) break;
+        try {
+          await transport.produce(next.topic, {
+            key: next.messageKey,
+            value: next.messageValue,
+            headers: { ...next.messageHeaders, 'handoff-lease-id': next.leaseId, 'handoff-attempt': String(next.attempt) },
+          });
+        } catch (error) {
+          await abandonRedelivery(this.db, next.leaseId, `producing the redelivery failed: ${(error as Error).message}`);
+          this.log.error({ err: error, lease: next.leaseId }, 'could not produce a redelivery; will retry');
+          break;
+        }
+        redelivered += 1;
+      }
+    }
+    return { redelivered, deadLettered };
   }
 
   /** Waits in line for up to `waitMs`; NO_FREE_CONSUMER when the time runs out. */

@@ -1,5 +1,5 @@
-// Time-based work: claims nobody dispatched expire, and waiting producers are served again in case a
-// notification was missed. Every statement is conditional and idempotent, so every replica runs it.
+// Time-based work, on a timer (Coordinator.sweep says what), and waiting producers are served again in
+// case a notification was missed. Every statement is conditional and idempotent, so every replica runs it.
 import type { Logger } from '../logger.js';
 import type { Coordinator } from './coordinator.js';
 
@@ -7,8 +7,8 @@ export function startSweeper(coordinator: Coordinator, intervalMs: number, log: 
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
     try {
-      const expired = await coordinator.expireClaims();
-      if (expired > 0) log.info({ expired }, 'expired claims that were never dispatched');
+      const report = await coordinator.sweep();
+      if (Object.values(report).some((count) => count > 0)) log.info(report, 'sweep');
     } catch (error) {
       log.error({ err: error }, 'sweep failed; retrying on the next tick');
     }

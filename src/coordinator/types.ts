@@ -6,7 +6,7 @@ export type ConsumerStatus = (typeof consumerStatuses)[number];
 /** What a caller may set; OFFLINE belongs to Handoff. */
 export type SettableStatus = Exclude<ConsumerStatus, 'OFFLINE'>;
 
-export const leaseStates = ['CLAIMED', 'DISPATCHED', 'COMPLETED', 'RELEASED', 'EXPIRED', 'DEAD_LETTERED'] as const;
+export const leaseStates = ['CLAIMED', 'DISPATCHED', 'COMPLETED', 'RELEASED', 'EXPIRED', 'FAILED', 'DEAD_LETTERED'] as const;
 export type LeaseState = (typeof leaseStates)[number];
 
 /** A lease in one of these states holds one of its consumer's slots. */
@@ -34,6 +34,8 @@ export interface Lease {
   claimedAt: Date;
   expiresAt: Date;
   endedAt: Date | null;
+  /** Why it ended, when it did not simply complete or get released. */
+  endReason: string | null;
 }
 
 /** Announced after every committed change to a consumer row. */

@@ -6,7 +6,7 @@ import { builder } from './builder.js';
 import { ConsumerRef } from './consumer.js';
 
 const LeaseStateEnum = builder.enumType('LeaseState', {
-  description: 'CLAIMED and DISPATCHED hold a slot of the consumer; the others are ended.',
+  description: 'CLAIMED and DISPATCHED hold a slot of the consumer; the others are ended. An EXPIRED or FAILED job is sent again as a new lease with attempt + 1.',
   values: leaseStates,
 });
 
@@ -20,6 +20,7 @@ export const LeaseRef = builder.objectRef<Lease>('Lease').implement({
     claimedAt: t.expose('claimedAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'A claim not dispatched by then expires and frees the slot.' }),
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+    endReason: t.exposeString('endReason', { nullable: true, description: 'Why it ended, when it expired, failed or was dead-lettered.' }),
   }),
 });
 
@@ -73,6 +74,12 @@ builder.mutationFields((t) => ({
     description: 'The job is done: the slot is free again. Consumers pass their id and epoch, which are checked.',
     args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.completeLease(args.id, args),
+  }),
+  failLease: t.field({
+    type: LeaseRef,
+    description: 'The job failed: the slot is free again, and the job is sent again (attempt + 1) or, after maxAttempts, to the dead-letter topic.',
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string(), consumerId: t.arg.id(), epoch: t.arg.int() },
+    resolve: (_root, args, ctx) => ctx.coordinator.failLease(args.id, args.reason, args),
   }),
   extendLease: t.field({
     type: LeaseRef,

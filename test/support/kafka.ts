@@ -19,8 +19,19 @@ export async function recordCount(topic: string, brokers = kafkaBrokers): Promis
   }
 }
 
-/** Reads `count` records of a topic from the beginning. */
+/** Reads `count` records of a topic from the beginning, waiting for the topic to exist first. */
 export async function readRecords(topic: string, count: number, timeoutMs = 15_000): Promise<KafkaMessage[]> {
+  const deadline = Date.now() + timeoutMs;
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} did not appear within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
   const consumer = testKafka().consumer({ groupId: `reader-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -15,7 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": typeof types.ConsumerFieldsFragmentDoc,
-    "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": typeof types.LeaseFieldsFragmentDoc,
+    "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    endReason\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": typeof types.LeaseFieldsFragmentDoc,
     "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.RegisterConsumerDocument,
     "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.SetStatusDocument,
     "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.HeartbeatDocument,
@@ -33,10 +33,11 @@ type Documents = {
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnConsumerStatusChangedDocument,
     "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ExtendLeaseDocument,
     "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": typeof types.DispatchJobDocument,
+    "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.FailLeaseDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": types.ConsumerFieldsFragmentDoc,
-    "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": types.LeaseFieldsFragmentDoc,
+    "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    endReason\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": types.LeaseFieldsFragmentDoc,
     "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": types.RegisterConsumerDocument,
     "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.SetStatusDocument,
     "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.HeartbeatDocument,
@@ -54,6 +55,7 @@ const documents: Documents = {
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": types.OnConsumerStatusChangedDocument,
     "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.ExtendLeaseDocument,
     "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": types.DispatchJobDocument,
+    "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.FailLeaseDocument,
 };
 
 /**
@@ -77,7 +79,7 @@ export function graphql(source: "\n  fragment ConsumerFields on Consumer {\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    consumer {\n      ...ConsumerFields\n    }\n  }\n"];
+export function graphql(source: "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    endReason\n    consumer {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    endReason\n    consumer {\n      ...ConsumerFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -146,6 +148,10 @@ export function graphql(source: "\n  mutation ExtendLease($id: ID!, $ms: Int!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -23,8 +23,8 @@ export async function claimFreeConsumer(
       FROM picked WHERE c.id = picked.id
       RETURNING c.*
     ), lease AS (
-      INSERT INTO leases (id, consumer_id, pool, state, attempt, consumer_epoch, claimed_at, expires_at)
-      SELECT ${claim.leaseId}::uuid, claimed.id, claimed.pool, 'CLAIMED', 1, claimed.epoch, now(),
+      INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at)
+      SELECT ${claim.leaseId}::uuid, claimed.id, claimed.pool, ${claim.labels}::text[], 'CLAIMED', 1, claimed.epoch, now(),
              now() + ${claim.ttlMs} * interval '1 millisecond'
       FROM claimed
       RETURNING *

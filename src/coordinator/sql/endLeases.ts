@@ -8,20 +8,29 @@ import {
   isAvailableSql,
   leaseColumns,
   leaseOwnedBy,
+  empty,
+  raw,
   sql,
 } from './fragments.js';
 
-export type EndedState = 'COMPLETED' | 'RELEASED' | 'EXPIRED';
+export type EndedState = 'COMPLETED' | 'RELEASED' | 'EXPIRED' | 'FAILED';
+
+export interface EndOptions {
+  /** Why it ended (may read `l` and `owner`). */
+  reason?: Sql;
+  /** Another data-modifying CTE, `name AS (…),`, that belongs to the same change. */
+  alongside?: Sql;
+}
 
 /**
  * Ends every active lease matching `where` (which may read the lease as `l` and its consumer as
  * `owner`) and gives the slots back to their consumers, in one statement. A consumer that was full
  * goes to the back of the idle line. Returns one row per ended lease, with its consumer after the change.
  */
-export async function endLeases(db: Db, state: EndedState, where: Sql): Promise<LeaseRow[]> {
+export async function endLeases(db: Db, state: EndedState, where: Sql, options: EndOptions = {}): Promise<LeaseRow[]> {
   return db.$queryRaw<LeaseRow[]>`
-    WITH ended AS (
-      UPDATE leases l SET state = ${state}::"LeaseState", ended_at = now()
+    WITH ${options.alongside ?? empty} ended AS (
+      UPDATE leases l SET state = ${state}::"LeaseState", ended_at = now(), end_reason = ${options.reason ?? raw('NULL')}
       FROM consumers owner
       WHERE owner.id = l.consumer_id AND l.state IN ('CLAIMED', 'DISPATCHED') AND ${where}
       RETURNING l.*
@@ -48,7 +57,22 @@ export function endLease(db: Db, state: 'COMPLETED' | 'RELEASED', leaseId: strin
   return endLeases(db, state, leaseOwnedBy(leaseId, owner));
 }
 
+/** The consumer reports that the job failed: the lease ends and the job waits for its next attempt. */
+export function failLease(db: Db, leaseId: string, owner: LeaseOwnerCheck, reason: string) {
+  return endLeases(db, 'FAILED', leaseOwnedBy(leaseId, owner), { reason: sql`${reason}` });
+}
+
 /** Ends claims whose holder never dispatched within their time to live. */
 export function expireClaims(db: Db) {
-  return endLeases(db, 'EXPIRED', sql`l.state = 'CLAIMED' AND l.expires_at <= now()`);
+  return endLeases(db, 'EXPIRED', sql`l.state = 'CLAIMED' AND l.expires_at <= now()`, { reason: sql`'claim not dispatched in time'` });
+}
+
+/**
+ * Ends dispatched jobs whose consumer went OFFLINE or let the deadline pass; each then waits for
+ * its next attempt (see redeliver.ts).
+ */
+export function expireDispatched(db: Db) {
+  return endLeases(db, 'EXPIRED', sql`l.state = 'DISPATCHED' AND (l.expires_at <= now() OR owner.status = 'OFFLINE')`, {
+    reason: sql`CASE WHEN owner.status = 'OFFLINE' THEN 'consumer went offline' ELSE 'processing deadline passed' END`,
+  });
 }

@@ -8,6 +8,7 @@ export type Db = PrismaClient;
 export type Sql = Prisma.Sql;
 export const sql = Prisma.sql;
 export const raw = Prisma.raw;
+export const empty = Prisma.empty;
 
 /** Consumers changed in a statement are announced on this channel, delivered after commit. */
 export const changesChannel = 'handoff_consumer_changes';
@@ -97,7 +98,7 @@ export function changeFromRow(row: ChangedRow): ConsumerChange {
 /** A lease row with its consumer's columns prefixed by `consumer_`. */
 export const leaseColumns = (t: string) =>
   raw(`${t}.id AS "leaseId", ${t}.state::text AS "leaseState", ${t}.attempt, ${t}.claimed_at AS "claimedAt",
-       ${t}.expires_at AS "expiresAt", ${t}.ended_at AS "endedAt"`);
+       ${t}.expires_at AS "expiresAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason"`);
 
 export interface LeaseRow extends ConsumerRow {
   leaseId: string;
@@ -106,6 +107,7 @@ export interface LeaseRow extends ConsumerRow {
   claimedAt: Date;
   expiresAt: Date;
   endedAt: Date | null;
+  endReason: string | null;
 }
 
 export function leaseFromRow(row: LeaseRow): Lease {
@@ -117,5 +119,6 @@ export function leaseFromRow(row: LeaseRow): Lease {
     claimedAt: row.claimedAt,
     expiresAt: row.expiresAt,
     endedAt: row.endedAt,
+    endReason: row.endReason,
   };
 }

@@ -21,6 +21,7 @@ export async function findLease(db: Db, id: string): Promise<Lease | undefined> 
     claimedAt: model.claimedAt,
     expiresAt: model.expiresAt,
     endedAt: model.endedAt,
+    endReason: model.endReason,
   };
 }
 

@@ -1,13 +1,13 @@
 import { type ChangedRow, type Db, type Sql, consumerColumns, isAvailableSql, raw, selectAndAnnounce, sql } from './fragments.js';
 
 /**
- * Changes one consumer of the given epoch. `assignments` may read the row as it was (`old`).
- * Returns nothing when the id is unknown or the epoch is not current: the caller tells which.
+ * Changes the consumers matching `where` (rows another statement holds are skipped when `skipLocked`).
+ * `assignments` may read each row as it was (`old`).
  */
-async function updateConsumer(db: Db, id: string, epoch: number, assignments: Sql, announce: Sql): Promise<ChangedRow | undefined> {
-  const [changed] = await db.$queryRaw<ChangedRow[]>`
+function updateConsumers(db: Db, where: Sql, assignments: Sql, announce: Sql, skipLocked = false): Promise<ChangedRow[]> {
+  return db.$queryRaw<ChangedRow[]>`
     WITH old AS (
-      SELECT id, status, in_flight, capacity FROM consumers WHERE id = ${id} AND epoch = ${epoch} FOR UPDATE
+      SELECT id, status, in_flight, capacity FROM consumers WHERE ${where} FOR UPDATE ${raw(skipLocked ? 'SKIP LOCKED' : '')}
     ), changed AS (
       UPDATE consumers c SET ${assignments}, updated_at = now()
       FROM old WHERE c.id = old.id
@@ -16,6 +16,11 @@ async function updateConsumer(db: Db, id: string, epoch: number, assignments: Sq
                 false AS removed, old.status::text AS "oldStatus"
     )
     ${selectAndAnnounce(announce)}`;
+}
+
+/** Changes one consumer of the given epoch; nothing when the id is unknown or the epoch is not current (the caller tells which). */
+async function updateConsumer(db: Db, id: string, epoch: number, assignments: Sql, announce: Sql): Promise<ChangedRow | undefined> {
+  const [changed] = await updateConsumers(db, sql`id = ${id} AND epoch = ${epoch}`, assignments, announce);
   return changed;
 }
 
@@ -43,5 +48,16 @@ export function recordHeartbeat(db: Db, id: string, epoch: number) {
         status = CASE WHEN old.status = 'OFFLINE' THEN 'FREE' ELSE old.status END,
         free_since = CASE WHEN old.status = 'OFFLINE' THEN now() ELSE c.free_since END`,
     raw(`changed."oldStatus" = 'OFFLINE'`),
+  );
+}
+
+/** Consumers silent for longer than the heartbeat TTL are OFFLINE: never claimed until they beat again. */
+export function markSilentConsumersOffline(db: Db, heartbeatTtlMs: number) {
+  return updateConsumers(
+    db,
+    sql`status <> 'OFFLINE' AND last_heartbeat_at < now() - ${heartbeatTtlMs} * interval '1 millisecond'`,
+    sql`status = 'OFFLINE', free_since = NULL`,
+    raw('true'),
+    true,
   );
 }

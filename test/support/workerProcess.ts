@@ -1,0 +1,21 @@
+// A HandoffConsumer in a process of its own, for tests that kill it: prints "started <lease> <attempt>"
+// when a job begins, then works on it for a minute.
+//   tsx test/support/workerProcess.ts <url> <id> <pool> <brokers>
+import { HandoffConsumer } from '../../src/client/index.js';
+
+const [url, id, pool, brokers] = process.argv.slice(2);
+if (!url || !id || !pool || !brokers) throw new Error('usage: workerProcess.ts <url> <id> <pool> <brokers>');
+
+const consumer = new HandoffConsumer({
+  url,
+  id,
+  pool,
+  kafka: { brokers: brokers.split(',') },
+  heartbeatIntervalMs: 200,
+  handler: async (job) => {
+    console.log(`started ${job.leaseId} ${job.attempt}`);
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+  },
+});
+await consumer.start();
+console.log('ready');
