@@ -150,3 +150,28 @@ class PgListener {
     await client?.end();
   }
 }
+
+/** Prisma's codes for a database it cannot reach or lost. */
+const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** Driver adapter error kinds that mean the same. */
+const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+
+/**
+ * True when an error says the database is down or the connection to it was lost (not that a
+ * statement was wrong): a restart, a failover, a network cut. Callers retry such errors later.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const { code, meta } = current as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } };
+    if (typeof code === 'string' && unreachableCodes.has(code)) return true;
+    const cause = meta?.driverAdapterError?.cause;
+    if (cause?.kind && unreachableKinds.has(cause.kind)) return true;
+    // 57P01–57P03: the server is shutting down or starting; class 08: connection exceptions.
+    const sqlState = cause?.originalCode ?? (typeof code === 'string' ? code : undefined);
+    if (sqlState && /^(57P0[123]|08\w{3})$/.test(sqlState)) return true;
+    if (/ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database server|the database system is (shutting down|starting up)/i.test(current.message)) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -3,6 +3,7 @@
 // unexpected is logged here and masked.
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { CoordinatorError } from '../coordinator/errors.js';
+import { isDatabaseUnavailable } from '../db/database.js';
 import type { Logger } from '../logger.js';
 
 /** Codes graphql-js and Yoga give malformed requests, which clients see as BAD_USER_INPUT. */
@@ -26,6 +27,13 @@ export function maskError(log: Logger) {
     if (error instanceof GraphQLError && original instanceof GraphQLError) {
       const code = (original.extensions.code ?? error.extensions.code) as string | undefined;
       return code === undefined ? withClientErrorCode(error) : withCode(error, code);
+    }
+    if (isDatabaseUnavailable(original)) {
+      log.warn({ err: original }, 'database unavailable');
+      return new GraphQLError('the database is unavailable; retry shortly', {
+        ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
+      });
     }
     log.error({ err: original }, 'unexpected error in a GraphQL operation');
     return new GraphQLError(message, {
