@@ -18,8 +18,8 @@ export interface Job {
 }
 
 export interface HandoffConsumerOptions {
-  /** Handoff's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql */
-  url: string;
+  /** Handoff's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql, or the endpoints of several replicas (failover). */
+  url: string | string[];
   id: string;
   pool?: string;
   labels?: string[];

@@ -19,23 +19,65 @@ export class HandoffError extends Error {
 type Variables<V> = V extends Record<string, never> ? Record<string, never> | undefined : V;
 
 export interface GraphQLClientOptions {
-  /** http(s)://host:port/graphql */
-  url: string;
+  /** http(s)://host:port/graphql — or several replicas: the client moves to the next one when one cannot be reached. */
+  url: string | string[];
   headers?: Record<string, string>;
+  /** How long a request keeps trying (other replicas, with backoff) while none can be reached; default 10 s. */
+  failoverMs?: number;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const backoff = (attempt: number) => Math.min(50 * 2 ** attempt, 1_000) * (0.5 + Math.random() / 2);
+
+/** The request never got a GraphQL answer: the replica is down, restarting, or unreachable. */
+class UnreachableError extends Error {}
 
 export class GraphQLClient {
   private ws: Client | undefined;
+  private readonly urls: string[];
+  private current = 0;
 
-  constructor(private readonly options: GraphQLClientOptions) {}
+  constructor(private readonly options: GraphQLClientOptions) {
+    this.urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+    if (this.urls.length === 0) throw new Error('GraphQLClient needs at least one url');
+  }
+
+  /** The endpoint in use now. */
+  get url(): string {
+    return this.urls[this.current]!;
+  }
 
   /** Sends a query or mutation over HTTP and returns the whole result, errors included. */
   async execute<R, V>(document: TypedDocumentNode<R, V>, variables?: Variables<V>): Promise<FormattedExecutionResult<R>> {
-    const response = await fetch(this.options.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...this.options.headers },
-      body: JSON.stringify({ query: print(document), variables }),
-    });
+    const body = JSON.stringify({ query: print(document), variables });
+    const deadline = Date.now() + (this.options.failoverMs ?? 10_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.post(body);
+      } catch (error) {
+        if (!(error instanceof UnreachableError)) throw error;
+        if (Date.now() > deadline) throw error.cause ?? error;
+        this.current = (this.current + 1) % this.urls.length;
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+
+  private async post<R>(body: string): Promise<FormattedExecutionResult<R>> {
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...this.options.headers },
+        body,
+      });
+    } catch (error) {
+      throw new UnreachableError(`${this.url} cannot be reached`, { cause: error });
+    }
+    // A load balancer's answer when the replica behind it is gone.
+    if ([502, 503, 504].includes(response.status) && !response.headers.get('content-type')?.includes('json')) {
+      throw new UnreachableError(`${this.url} answered ${response.status}`);
+    }
     return (await response.json()) as FormattedExecutionResult<R>;
   }
 
@@ -46,12 +88,20 @@ export class GraphQLClient {
 
   /** The graphql-ws client, opened on first use (reconnects with backoff when the server goes away). */
   websocket(): Client {
+    let socketUrl = this.current;
     this.ws ??= createClient({
-      url: this.options.url.replace(/^http/, 'ws'),
+      // Asked at every (re)connection: after a lost connection, the next replica.
+      url: () => this.urls[socketUrl]!.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: this.options.headers?.authorization ? { authorization: this.options.headers.authorization } : {},
       retryAttempts: Infinity,
       shouldRetry: () => true,
+      retryWait: (retries) => sleep(backoff(retries)),
+      on: {
+        closed: () => {
+          socketUrl = (socketUrl + 1) % this.urls.length;
+        },
+      },
     });
     return this.ws;
   }

@@ -21,8 +21,8 @@ export interface Sent {
 }
 
 export interface HandoffProducerOptions {
-  /** Handoff's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql */
-  url: string;
+  /** Handoff's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql, or the endpoints of several replicas (failover). */
+  url: string | string[];
   headers?: Record<string, string>;
   /** Needed by send(), which produces itself; dispatch() needs none. */
   kafka?: KafkaConnection;
