@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandoffConsumer, type Job } from '../src/client/index.js';
+import { HandoffConsumer, HandoffProducer, type Job } from '../src/client/index.js';
 import {
   ClaimFreeConsumer,
   CompleteLease,
@@ -71,7 +71,7 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
   });
   afterAll(() => h?.close());
 
-  it('kill -9 of a consumer mid-job: the job goes to another consumer within TTL + 2 s, attempt 2, completed once', async () => {
+  it.each(['dispatch', 'HandoffProducer.send'] as const)('kill -9 of a consumer mid-job (sent by %s): the job goes to another consumer within TTL + 2 s, attempt 2, completed once', async (sentBy) => {
     const pool = unique('p');
     const root = fileURLToPath(new URL('..', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/workerProcess.ts', h.server.url, `${pool}-doomed`, pool, kafkaBrokers], {
@@ -95,9 +95,12 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     await survivor.start();
     await h.client.request(SetStatus, { id: `${pool}-survivor`, status: 'BUSY', epoch: 1 });
 
-    const { dispatch } = await h.client.request(DispatchJob, { pool, message: { key: 'k', value: 'the job' } });
-    expect(dispatch.lease.consumer.id).toBe(`${pool}-doomed`);
-    await eventually(() => (output.includes(`started ${dispatch.lease.id} 1`) ? true : undefined), 15_000);
+    const message = { key: 'k', value: 'the job' };
+    const producer = new HandoffProducer({ url: h.server.url, kafka });
+    const sent = sentBy === 'dispatch' ? await producer.dispatch(pool, message) : await producer.send(pool, message);
+    await producer.close();
+    expect(sent.lease.consumer.id).toBe(`${pool}-doomed`);
+    await eventually(() => (output.includes(`started ${sent.lease.id} 1`) ? true : undefined), 15_000);
 
     child.kill('SIGKILL');
     const killedAt = Date.now();

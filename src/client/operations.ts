@@ -194,3 +194,12 @@ export const FailLease = graphql(`
     }
   }
 `);
+
+export const AttachJob = graphql(`
+  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {
+    attachJob(id: $id, message: $message) {
+      id
+      state
+    }
+  }
+`);

@@ -4,7 +4,7 @@ import type { Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { GraphQLClient, HandoffError } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
-import { AwaitFreeConsumer, DispatchJob, ReleaseLease } from './operations.js';
+import { AttachJob, AwaitFreeConsumer, DispatchJob, ReleaseLease } from './operations.js';
 import type { LeaseFieldsFragment } from './generated/graphql.js';
 
 export interface JobInput {
@@ -36,7 +36,7 @@ export class HandoffProducer {
     this.client = new GraphQLClient({ url: options.url, ...(options.headers && { headers: options.headers }) });
   }
 
-  /** Waits for the next free consumer in `pool` and produces the job to its topic. */
+  /** Waits for the next free consumer in `pool`, records the job with Handoff, and produces it to the consumer's topic. */
   async send(pool: string, job: JobInput, options: { labels?: string[]; ttlMs?: number } = {}): Promise<Sent> {
     const producer = await this.kafkaProducer();
     const stream = this.client.subscribe(AwaitFreeConsumer, { pool, labels: options.labels, ttlMs: options.ttlMs });
@@ -49,6 +49,9 @@ export class HandoffProducer {
       await stream.return?.();
     }
     const topic = lease.consumer.topic;
+    const headers = Object.entries(job.headers ?? {}).map(([key, value]) => ({ key, value }));
+    // Recorded before it is sent: if the consumer dies with it, Handoff sends it again.
+    await this.client.request(AttachJob, { id: lease.id, message: { key: job.key ?? null, value: job.value, headers } });
     try {
       const [result] = await producer.send({
         topic,

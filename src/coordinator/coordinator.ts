@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { ChangeFeed } from '../events/changeFeed.js';
 import type { Logger } from '../logger.js';
-import type { JobTransport, Produced } from '../kafka/gateway.js';
+import type { JobMessage, JobTransport, Produced } from '../kafka/gateway.js';
 import { CoordinatorError, badInput, conflict, kafkaUnavailable, noFreeConsumer, notFound, staleEpoch } from './errors.js';
 import { claimFreeConsumer } from './sql/claimFreeConsumer.js';
 import { extendLease, markLeaseDispatched } from './sql/dispatchLease.js';
@@ -236,31 +236,51 @@ export class Coordinator {
     if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > limits.maxWaitMs) {
       throw badInput(`waitMs must be an integer from 0 to ${limits.maxWaitMs} (got ${waitMs})`);
     }
-    const key = input.message.key ?? null;
-    const headers = Object.fromEntries((input.message.headers ?? []).map((header) => [header.key, header.value]));
-    const size = [key ?? '', input.message.value, ...Object.entries(headers).flat()].reduce((sum, part) => sum + Buffer.byteLength(part), 0);
-    if (size > limits.maxMessageBytes) throw badInput(`message is ${size} bytes; the limit is ${limits.maxMessageBytes}`);
-    if (Object.keys(headers).some((name) => name.startsWith('handoff-'))) throw badInput('header names starting with handoff- are reserved');
+    const message = this.checkMessage(input.message);
     const transport = this.transport;
     if (!transport) throw kafkaUnavailable('Kafka is not configured on this server (set KAFKA_BROKERS)');
 
     const lease = waitMs === 0 ? await this.claimFreeConsumer({ pool, labels, ttlMs }) : await this.claimWithin(pool, labels, ttlMs, waitMs, signal);
     const topic = lease.consumer.topic;
-    const job = { topic, key, value: input.message.value, headers, processingTtlMs: this.config.processingTtlMs };
-    const dispatched = await markLeaseDispatched(this.db, lease.id, job);
-    if (!dispatched) throw conflict(`lease ${lease.id} ended before its job was recorded`);
+    const dispatched = await this.recordJob(lease.id, message);
     let produced: Produced;
     try {
       produced = await transport.produce(topic, {
-        key,
-        value: job.value,
-        headers: { ...headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) },
+        ...message,
+        headers: { ...message.headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) },
       });
     } catch (error) {
       await endLease(this.db, 'RELEASED', lease.id, {});
       throw kafkaUnavailable(`${(error as Error).message}; lease ${lease.id} was released, nothing was sent`);
     }
-    return { lease: leaseFromRow(dispatched), topic, ...produced };
+    return { lease: dispatched, topic, ...produced };
+  }
+
+  /**
+   * A producer that sends the job itself (HandoffProducer.send) records it on its claimed lease first:
+   * the lease becomes DISPATCHED with the job's processing deadline, and Handoff can send the job
+   * again if its consumer fails.
+   */
+  async attachJob(id: string, message: DispatchInput['message']): Promise<Lease> {
+    return this.recordJob(checkLeaseId(id), this.checkMessage(message));
+  }
+
+  private async recordJob(leaseId: string, message: JobMessage): Promise<Lease> {
+    const row = await markLeaseDispatched(this.db, leaseId, { ...message, processingTtlMs: this.config.processingTtlMs });
+    if (row) return leaseFromRow(row);
+    const lease = await findLease(this.db, leaseId);
+    if (!lease) throw notFound(`lease ${leaseId} does not exist`);
+    throw conflict(`lease ${leaseId} is ${lease.state}; a job can be recorded only on a CLAIMED lease`);
+  }
+
+  private checkMessage(message: DispatchInput['message']): JobMessage {
+    const { limits } = this.config;
+    const key = message.key ?? null;
+    const headers = Object.fromEntries((message.headers ?? []).map((header) => [header.key, header.value]));
+    const size = [key ?? '', message.value, ...Object.entries(headers).flat()].reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+    if (size > limits.maxMessageBytes) throw badInput(`message is ${size} bytes; the limit is ${limits.maxMessageBytes}`);
+    if (Object.keys(headers).some((name) => name.startsWith('handoff-'))) throw badInput('header names starting with handoff- are reserved');
+    return { key, value: message.value, headers };
   }
 
   async lease(id: string): Promise<Lease | undefined> {

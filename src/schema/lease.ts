@@ -75,6 +75,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.completeLease(args.id, args),
   }),
+  attachJob: t.field({
+    type: LeaseRef,
+    description:
+      'For producers that send the job to Kafka themselves: records it on the CLAIMED lease before sending, so the lease is DISPATCHED with a processing deadline and Handoff can send the job again if its consumer fails.',
+    args: { id: t.arg.id({ required: true }), message: t.arg({ type: DispatchMessageInput, required: true }) },
+    resolve: (_root, args, ctx) => ctx.coordinator.attachJob(args.id, args.message),
+  }),
   failLease: t.field({
     type: LeaseRef,
     description: 'The job failed: the slot is free again, and the job is sent again (attempt + 1) or, after maxAttempts, to the dead-letter topic.',

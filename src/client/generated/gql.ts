@@ -34,6 +34,7 @@ type Documents = {
     "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ExtendLeaseDocument,
     "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": typeof types.DispatchJobDocument,
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.FailLeaseDocument,
+    "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": typeof types.AttachJobDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": types.ConsumerFieldsFragmentDoc,
@@ -56,6 +57,7 @@ const documents: Documents = {
     "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.ExtendLeaseDocument,
     "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": types.DispatchJobDocument,
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.FailLeaseDocument,
+    "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": types.AttachJobDocument,
 };
 
 /**
@@ -152,6 +154,10 @@ export function graphql(source: "\n  mutation DispatchJob($pool: String!, $label
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,7 +1,6 @@
 import { type Db, type LeaseOwnerCheck, type LeaseRow, consumerColumns, leaseColumns, leaseOwnedBy } from './fragments.js';
 
 export interface DispatchedJob {
-  topic: string;
   key: string | null;
   value: string;
   headers: Record<string, string>;
@@ -16,11 +15,11 @@ export interface DispatchedJob {
 export async function markLeaseDispatched(db: Db, leaseId: string, job: DispatchedJob): Promise<LeaseRow | undefined> {
   const [row] = await db.$queryRaw<LeaseRow[]>`
     WITH l AS (
-      UPDATE leases SET state = 'DISPATCHED', topic = ${job.topic}, message_key = ${job.key},
+      UPDATE leases l SET state = 'DISPATCHED', topic = (SELECT c.topic FROM consumers c WHERE c.id = l.consumer_id), message_key = ${job.key},
              message_value = ${job.value}, message_headers = ${JSON.stringify(job.headers)}::jsonb,
              dispatched_at = now(), expires_at = now() + ${job.processingTtlMs} * interval '1 millisecond'
-      WHERE id = ${leaseId}::uuid AND state = 'CLAIMED'
-      RETURNING *
+      WHERE l.id = ${leaseId}::uuid AND l.state = 'CLAIMED'
+      RETURNING l.*
     )
     SELECT ${consumerColumns('c')}, ${leaseColumns('l')} FROM l JOIN consumers c ON c.id = l.consumer_id`;
   return row;
