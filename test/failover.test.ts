@@ -5,7 +5,7 @@ import { HandoffConsumer, HandoffProducer } from '../src/client/index.js';
 import { type TestDatabase, createTestDatabase } from './support/databases.js';
 import { eventually, sleep, unique } from './support/harness.js';
 import { kafkaBrokers } from './support/kafka.js';
-import { type ServerProcess, startServerProcess } from './support/process.js';
+import { type ServerProcess, startServerProcess } from '../scripts/serverProcess.js';
 
 describe.skipIf(!kafkaBrokers)('a replica killed under load', () => {
   let database: TestDatabase;

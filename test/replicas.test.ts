@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient } from '../src/client/graphqlClient.js';
 import { ClaimFreeConsumer, OnFreeConsumerAvailable, RegisterConsumer, SetStatus } from '../src/client/operations.js';
 import { type TestDatabase, createTestDatabase } from './support/databases.js';
-import { type ServerProcess, startServerProcess } from './support/process.js';
+import { type ServerProcess, startServerProcess } from '../scripts/serverProcess.js';
 import { sleep, unique } from './support/harness.js';
 
 describe('two server processes on one PostgreSQL', () => {

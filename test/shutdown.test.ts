@@ -3,7 +3,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, createTestDatabase } from './support/databases.js';
-import { startServerProcess } from './support/process.js';
+import { startServerProcess } from '../scripts/serverProcess.js';
 import { freePort } from '../scripts/kafka/broker.js';
 
 describe('clean shutdown of a server process', () => {

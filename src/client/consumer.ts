@@ -15,6 +15,8 @@ export interface Job {
   topic: string;
   partition: number;
   offset: string;
+  /** Aborted when the consumer is aborted (abort()): a handler that honours it stops at once. */
+  signal: AbortSignal;
 }
 
 export interface HandoffConsumerOptions {
@@ -49,6 +51,7 @@ export class HandoffConsumer {
   private epoch = 0;
   private topic = '';
   private stopping: Promise<void> | undefined;
+  private readonly crashed = new AbortController();
   /** Jobs completed by this instance, by lease id: a redelivered record is not run twice. */
   readonly completed = new Set<string>();
 
@@ -77,9 +80,11 @@ export class HandoffConsumer {
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
+        if (this.crashed.signal.aborted) return;
         this.current = this.process(topic, partition, message);
         await this.current;
         this.current = undefined;
+        if (this.crashed.signal.aborted) return;
         await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
       },
     });
@@ -106,6 +111,18 @@ export class HandoffConsumer {
     return this.stopping;
   }
 
+  /**
+   * Stops at once, as a crash would, for fault drills and tests: no drain, no deregistration, no
+   * more heartbeats, the job in hand abandoned (its signal aborts) and neither completed nor failed.
+   * Handoff notices by the heartbeat TTL and sends the job again.
+   */
+  async abort(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.crashed.abort();
+    await this.kafkaConsumer?.disconnect();
+    await this.client.close();
+  }
+
   private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const leaseId = headerText(message.headers, 'handoff-lease-id');
     if (!leaseId) {
@@ -124,6 +141,7 @@ export class HandoffConsumer {
       topic,
       partition,
       offset: message.offset,
+      signal: this.crashed.signal,
     };
     const owner = { consumerId: this.options.id, epoch: this.epoch };
     const extensionMs = this.options.leaseExtensionMs ?? 60_000;
@@ -133,6 +151,7 @@ export class HandoffConsumer {
     try {
       await this.options.handler(job);
     } catch (error) {
+      if (this.crashed.signal.aborted) return;
       this.report(error, job);
       const reason = error instanceof Error ? error.message : String(error);
       await this.endLease(() => this.client.request(FailLease, { id: leaseId, reason, ...owner }), job);
@@ -140,6 +159,7 @@ export class HandoffConsumer {
     } finally {
       clearInterval(extender);
     }
+    if (this.crashed.signal.aborted) return;
     if (await this.endLease(() => this.client.request(CompleteLease, { id: leaseId, ...owner }), job)) this.completed.add(leaseId);
   }
 

@@ -1,7 +1,6 @@
-// A Handoff server in a child process, started the way `npm start` starts it.
+// A Handoff server in a child process, started the way `npm start` starts it (tests, soak, benchmarks).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TestDatabase } from './databases.js';
 
 export interface ServerProcess {
   url: string;
@@ -12,10 +11,10 @@ export interface ServerProcess {
   output(): string;
 }
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function startServerProcess(
-  database: Pick<TestDatabase, 'databaseUrl' | 'dataDir'>,
+  database: { databaseUrl: string | undefined; dataDir: string },
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
