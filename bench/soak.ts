@@ -58,7 +58,9 @@ if (!brokers) {
   broker = await startKafkaBroker({ dataDir: path.join(scratch, 'kafka'), removeOnStop: true });
   brokers = broker.brokers;
 }
-const env = { KAFKA_BROKERS: brokers, HANDOFF_HEARTBEAT_TTL_MS: '3000', HANDOFF_SWEEP_INTERVAL_MS: '250' };
+const token = `soak-${randomBytes(16).toString('hex')}`;
+const headers = { authorization: `Bearer ${token}` };
+const env = { HANDOFF_ADMIN_TOKEN: token, KAFKA_BROKERS: brokers, HANDOFF_HEARTBEAT_TTL_MS: '10000', HANDOFF_SWEEP_INTERVAL_MS: '250' };
 const replicas: ServerProcess[] = [];
 for (let i = 0; i < replicaCount; i++) replicas.push(await startServerProcess({ databaseUrl, dataDir: scratch }, env));
 const urls = replicas.map((replica) => replica.url);
@@ -80,6 +82,7 @@ function newConsumer(slot: number, id: string): HandoffConsumer {
   const mine = new Set<string>();
   const consumer = new HandoffConsumer({
     url: urlsFrom(slot),
+    headers,
     id,
     pool,
     kafka,
@@ -132,7 +135,7 @@ const crasher = (async () => {
 // ---- producers ----------------------------------------------------------------------------------
 const latencies: number[] = [];
 let nextJob = 0;
-const producers = Array.from({ length: producerCount }, (_, i) => new HandoffProducer({ url: urlsFrom(i), kafka }));
+const producers = Array.from({ length: producerCount }, (_, i) => new HandoffProducer({ url: urlsFrom(i), headers, kafka }));
 const started = Date.now();
 const progress = setInterval(() => {
   const done = completedBy.size;

@@ -1,5 +1,6 @@
 // `npm run demo`: Handoff on the embedded database plus a local Kafka broker, 4 consumers of different
 // speeds and 1 producer sending 200 jobs. Watch each job go to the next free consumer.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,9 @@ const workers = [
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'handoff-demo-'));
 console.log('Starting a local Kafka broker (first run fetches its jars from Maven Central) …');
 const broker = await startKafkaBroker({ dataDir: path.join(scratch, 'kafka'), removeOnStop: true });
-const config = loadConfig({}, { port: 0, dataDir: path.join(scratch, 'handoff'), logLevel: 'warn', kafka: { brokers: [broker.brokers], clientId: 'handoff-demo', produceTimeoutMs: 5_000 } });
+const adminToken = `demo-${randomBytes(16).toString('hex')}`;
+const headers = { authorization: `Bearer ${adminToken}` };
+const config = loadConfig({}, { port: 0, dataDir: path.join(scratch, 'handoff'), logLevel: 'warn', adminToken, kafka: { brokers: [broker.brokers], clientId: 'handoff-demo', produceTimeoutMs: 5_000 } });
 const server = await startServer(config, createLogger(config));
 console.log(`Handoff at ${server.url} (embedded database), Kafka at ${broker.brokers}\n`);
 
@@ -31,6 +34,7 @@ const consumers = workers.map(
   (worker) =>
     new HandoffConsumer({
       url: server.url,
+      headers,
       id: worker.id,
       pool: 'demo',
       kafka,
@@ -54,7 +58,7 @@ const render = (final = false) => {
   if (!final) process.stdout.write(`\x1b[${lines.length}A`);
 };
 
-const producer = new HandoffProducer({ url: server.url, kafka });
+const producer = new HandoffProducer({ url: server.url, headers, kafka });
 const started = Date.now();
 const timer = setInterval(render, 100);
 await Promise.all(Array.from({ length: jobs }, (_, i) => producer.send('demo', { key: `job-${i}`, value: JSON.stringify({ n: i }) })));

@@ -1,10 +1,12 @@
 // Sends jobs to the next free worker: waits over graphql-ws for one, then produces with kafkajs.
-//   HANDOFF_URL=http://127.0.0.1:4000/graphql KAFKA_BROKERS=127.0.0.1:9092 npx tsx examples/producer.ts 10
+//   HANDOFF_TOKEN=<key> HANDOFF_URL=http://127.0.0.1:4000/graphql KAFKA_BROKERS=127.0.0.1:9092 npx tsx examples/producer.ts 10
+// The key: the ADMIN token from .handoff/admin-token, or a PRODUCER key of the pool.
 import { HandoffProducer } from '../src/client/index.js';
 
 const count = Number(process.argv[2] ?? 10);
 const producer = new HandoffProducer({
   url: process.env.HANDOFF_URL ?? 'http://127.0.0.1:4000/graphql',
+  headers: { authorization: `Bearer ${process.env.HANDOFF_TOKEN ?? ''}` },
   kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') },
 });
 

@@ -1,10 +1,12 @@
 // A Handoff worker: registers, takes jobs from its own topic, and drains cleanly on Ctrl-C.
-//   HANDOFF_URL=http://127.0.0.1:4000/graphql KAFKA_BROKERS=127.0.0.1:9092 npx tsx examples/worker.ts worker-1
+//   HANDOFF_TOKEN=<key> HANDOFF_URL=http://127.0.0.1:4000/graphql KAFKA_BROKERS=127.0.0.1:9092 npx tsx examples/worker.ts worker-1
+// The key: the ADMIN token from .handoff/admin-token, or a CONSUMER key bound to this worker's id.
 import { HandoffConsumer } from '../src/client/index.js';
 
 const id = process.argv[2] ?? 'worker-1';
 const consumer = new HandoffConsumer({
   url: process.env.HANDOFF_URL ?? 'http://127.0.0.1:4000/graphql',
+  headers: { authorization: `Bearer ${process.env.HANDOFF_TOKEN ?? ''}` },
   id,
   pool: 'images',
   kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') },

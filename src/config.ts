@@ -47,6 +47,10 @@ export interface Config {
   processingTtlMs: number;
   /** Attempts a job gets before it goes to its pool's dead-letter topic. */
   maxAttempts: number;
+  /** API keys required (HANDOFF_AUTH=off turns them off, for local experiments only). */
+  auth: boolean;
+  /** HANDOFF_ADMIN_TOKEN: an ADMIN token to accept (created as a key if it is not one). */
+  adminToken: string | undefined;
   limits: Limits;
 }
 
@@ -124,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     topicPrefix,
     processingTtlMs: int('HANDOFF_PROCESSING_TTL_MS', 300_000, defaultLimits.minLeaseTtlMs, 86_400_000),
     maxAttempts: int('HANDOFF_MAX_ATTEMPTS', 5, 1, 1000),
+    auth: env.HANDOFF_AUTH !== 'off',
+    adminToken: env.HANDOFF_ADMIN_TOKEN || undefined,
     limits: {
       ...defaultLimits,
       maxLabels: int('HANDOFF_MAX_LABELS', defaultLimits.maxLabels, 0, 1000),
@@ -135,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides,
   };
 
+  if (env.HANDOFF_AUTH !== undefined && !['on', 'off'].includes(env.HANDOFF_AUTH)) problems.push('HANDOFF_AUTH must be on or off');
+  if (env.HANDOFF_ADMIN_TOKEN !== undefined && env.HANDOFF_ADMIN_TOKEN.length < 16) problems.push('HANDOFF_ADMIN_TOKEN must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -6,7 +6,10 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type ExecutionArgs, GraphQLError, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { ApiKeys, revocationsChannel } from './auth/apiKeys.js';
+import { announceFirstRunToken } from './auth/firstRun.js';
+import { type Principal, unauthenticatedAdmin } from './auth/principal.js';
 import type { Config } from './config.js';
 import { Coordinator } from './coordinator/coordinator.js';
 import { startSweeper } from './coordinator/sweeper.js';
@@ -43,12 +46,34 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   const kafka = config.kafka ? new KafkaGateway(config.kafka, log) : undefined;
   const coordinator = new Coordinator(database, feed, config, log, kafka);
   const stopSweeper = startSweeper(coordinator, config.sweepIntervalMs, log);
-  const context: Context = { coordinator, feed };
+  const keys = new ApiKeys(database.prisma, config);
+  await announceFirstRunToken(config, keys, log);
+
+  /** The caller's key, from `Authorization: Bearer <token>` (HTTP, SSE) or graphql-ws connectionParams. */
+  const principalFor = async (authorization: unknown): Promise<Principal | null> => {
+    if (!config.auth) return unauthenticatedAdmin;
+    const token = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+    return token ? ((await keys.authenticate(token)) ?? null) : null;
+  };
+  // Open WebSockets by key, so a revocation (announced by the database to every replica) closes them.
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+  const stopRevocations = await database.listen(revocationsChannel, {
+    payload(keyId) {
+      for (const socket of socketsByKey.get(keyId) ?? []) socket.close(4403, 'API key revoked');
+      socketsByKey.delete(keyId);
+    },
+  });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: graphqlPath,
-    context: () => context,
+    // Every operation authenticates again: a key revoked a moment ago is refused at once.
+    context: async (initial: { request?: Request; connectionParams?: Record<string, unknown> }): Promise<Context> => ({
+      coordinator,
+      feed,
+      keys,
+      principal: await principalFor(initial.request?.headers.get('authorization') ?? bearerIn(initial.connectionParams)),
+    }),
     maskedErrors: { maskError: maskError(log) },
     graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff' },
     renderGraphiQL,
@@ -99,6 +124,17 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: 1024 * 1024 });
   useServer<Record<string, unknown>>(
     {
+      onConnect: async (ctx) => {
+        const principal = await principalFor(bearerIn(ctx.connectionParams));
+        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        if (config.auth) {
+          const sockets = socketsByKey.get(principal.id) ?? new Set();
+          sockets.add(ctx.extra.socket);
+          socketsByKey.set(principal.id, sockets);
+          ctx.extra.socket.once('close', () => sockets.delete(ctx.extra.socket));
+        }
+        return true;
+      },
       execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
@@ -155,11 +191,18 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       await coordinator.close();
       await yoga.dispose();
       await feed.close();
+      await stopRevocations();
       await kafka?.close();
       await database.close();
     })());
 
   return { url, port, coordinator, database, close };
+}
+
+/** The key in graphql-ws connectionParams: `authorization`, as the SDK sends it, in any letter case. */
+function bearerIn(connectionParams: Record<string, unknown> | undefined): unknown {
+  const name = Object.keys(connectionParams ?? {}).find((key) => key.toLowerCase() === 'authorization');
+  return name === undefined ? undefined : connectionParams?.[name];
 }
 
 interface EnvelopedRoot {

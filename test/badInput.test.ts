@@ -13,7 +13,7 @@ import {
   AwaitFreeConsumer,
 } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
-import { type Harness, snapshot, startHarness, unique } from './support/harness.js';
+import { type Harness, adminHeaders, snapshot, startHarness, unique } from './support/harness.js';
 
 describe.each(backends)('bad input on %s: a precise code and nothing changed', (backend) => {
   let h: Harness;
@@ -35,7 +35,7 @@ describe.each(backends)('bad input on %s: a precise code and nothing changed', (
   const raw = (query: string, variables?: Record<string, unknown>) =>
     fetch(h.server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminHeaders },
       body: JSON.stringify({ query, variables }),
     }).then((response) => response.json() as Promise<FormattedExecutionResult>);
 

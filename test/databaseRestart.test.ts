@@ -5,7 +5,7 @@ import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../src/clien
 import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
 import { createLogger } from '../src/logger.js';
 import { type HandoffServer, startServer } from '../src/server.js';
-import { eventually, sleep, testConfig, unique } from './support/harness.js';
+import { adminHeaders, eventually, sleep, testConfig, unique } from './support/harness.js';
 import { type PrivatePostgres, startPrivatePostgres } from './support/privatePostgres.js';
 
 describe('PostgreSQL restarted under load', () => {
@@ -17,7 +17,7 @@ describe('PostgreSQL restarted under load', () => {
     postgres = await startPrivatePostgres();
     const config = testConfig({ databaseUrl: postgres.url, dataDir: '/nonexistent' }, { sweepIntervalMs: 200, databasePoolSize: 4 });
     server = await startServer(config, createLogger(config));
-    client = new GraphQLClient({ url: server.url });
+    client = new GraphQLClient({ url: server.url, headers: adminHeaders });
   }, 120_000);
   afterAll(async () => {
     await client?.close();

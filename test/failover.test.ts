@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffConsumer, HandoffProducer } from '../src/client/index.js';
 import { type TestDatabase, createTestDatabase } from './support/databases.js';
-import { eventually, sleep, unique } from './support/harness.js';
+import { adminEnv, adminHeaders, eventually, sleep, unique } from './support/harness.js';
 import { kafkaBrokers } from './support/kafka.js';
 import { type ServerProcess, startServerProcess } from '../scripts/serverProcess.js';
 
@@ -13,7 +13,7 @@ describe.skipIf(!kafkaBrokers)('a replica killed under load', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const env = { KAFKA_BROKERS: kafkaBrokers, HANDOFF_SWEEP_INTERVAL_MS: '200' };
+    const env = { ...adminEnv, KAFKA_BROKERS: kafkaBrokers, HANDOFF_SWEEP_INTERVAL_MS: '200' };
     replicas = await Promise.all([startServerProcess(database, env), startServerProcess(database, env)]);
   });
   afterAll(async () => {
@@ -31,6 +31,7 @@ describe.skipIf(!kafkaBrokers)('a replica killed under load', () => {
       (_, i) =>
         new HandoffConsumer({
           url: urls,
+          headers: adminHeaders,
           id: `${pool}-c${i}`,
           pool,
           kafka,
@@ -42,7 +43,7 @@ describe.skipIf(!kafkaBrokers)('a replica killed under load', () => {
         }),
     );
     await Promise.all(consumers.map((consumer) => consumer.start()));
-    const producer = new HandoffProducer({ url: urls, kafka });
+    const producer = new HandoffProducer({ url: urls, headers: adminHeaders, kafka });
 
     const total = 1_000;
     let next = 0;

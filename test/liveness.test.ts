@@ -14,7 +14,7 @@ import {
   SetStatus,
 } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
-import { type Harness, eventually, snapshot, startHarness, unique } from './support/harness.js';
+import { type Harness, adminHeaders, adminToken, eventually, snapshot, startHarness, unique } from './support/harness.js';
 import { kafkaBrokers, readRecords } from './support/kafka.js';
 
 describe.each(backends)('heartbeats and fencing on %s', (backend) => {
@@ -74,7 +74,7 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
   it.each(['dispatch', 'HandoffProducer.send'] as const)('kill -9 of a consumer mid-job (sent by %s): the job goes to another consumer within TTL + 2 s, attempt 2, completed once', async (sentBy) => {
     const pool = unique('p');
     const root = fileURLToPath(new URL('..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/workerProcess.ts', h.server.url, `${pool}-doomed`, pool, kafkaBrokers], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/workerProcess.ts', h.server.url, `${pool}-doomed`, pool, kafkaBrokers, adminToken], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -86,6 +86,7 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     const jobs: Job[] = [];
     const survivor = new HandoffConsumer({
       url: h.server.url,
+      headers: adminHeaders,
       id: `${pool}-survivor`,
       pool,
       kafka,
@@ -96,7 +97,7 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     await h.client.request(SetStatus, { id: `${pool}-survivor`, status: 'BUSY', epoch: 1 });
 
     const message = { key: 'k', value: 'the job' };
-    const producer = new HandoffProducer({ url: h.server.url, kafka });
+    const producer = new HandoffProducer({ url: h.server.url, headers: adminHeaders, kafka });
     const sent = sentBy === 'dispatch' ? await producer.dispatch(pool, message) : await producer.send(pool, message);
     await producer.close();
     expect(sent.lease.consumer.id).toBe(`${pool}-doomed`);
@@ -127,6 +128,7 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
       (i) =>
         new HandoffConsumer({
           url: h.server.url,
+          headers: adminHeaders,
           id: `${pool}-c${i}`,
           pool,
           kafka,

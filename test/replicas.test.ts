@@ -4,7 +4,7 @@ import { GraphQLClient } from '../src/client/graphqlClient.js';
 import { ClaimFreeConsumer, OnFreeConsumerAvailable, RegisterConsumer, SetStatus } from '../src/client/operations.js';
 import { type TestDatabase, createTestDatabase } from './support/databases.js';
 import { type ServerProcess, startServerProcess } from '../scripts/serverProcess.js';
-import { sleep, unique } from './support/harness.js';
+import { adminEnv, adminHeaders, sleep, unique } from './support/harness.js';
 
 describe('two server processes on one PostgreSQL', () => {
   let database: TestDatabase;
@@ -15,9 +15,9 @@ describe('two server processes on one PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    [a, b] = await Promise.all([startServerProcess(database), startServerProcess(database)]);
-    clientA = new GraphQLClient({ url: a.url });
-    clientB = new GraphQLClient({ url: b.url });
+    [a, b] = await Promise.all([startServerProcess(database, adminEnv), startServerProcess(database, adminEnv)]);
+    clientA = new GraphQLClient({ url: a.url, headers: adminHeaders });
+    clientB = new GraphQLClient({ url: b.url, headers: adminHeaders });
   });
   afterAll(async () => {
     await clientA?.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffConsumer, HandoffProducer } from '../src/client/index.js';
 import { GetConsumer } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
-import { type Harness, eventually, sleep, startHarness, unique } from './support/harness.js';
+import { type Harness, adminHeaders, eventually, sleep, startHarness, unique } from './support/harness.js';
 import { kafkaBrokers, testKafka } from './support/kafka.js';
 
 const jobs = 200;
@@ -75,6 +75,7 @@ describe.skipIf(!kafkaBrokers).each(backends)('the SDK on %s with a real Kafka b
       (ms, index) =>
         new HandoffConsumer({
           url: h.server.url,
+          headers: adminHeaders,
           id: `${pool}-c${index}`,
           pool,
           kafka,
@@ -87,7 +88,7 @@ describe.skipIf(!kafkaBrokers).each(backends)('the SDK on %s with a real Kafka b
         }),
     );
     await Promise.all(consumers.map((consumer) => consumer.start()));
-    const producer = new HandoffProducer({ url: h.server.url, kafka });
+    const producer = new HandoffProducer({ url: h.server.url, headers: adminHeaders, kafka });
 
     const started = Date.now();
     await Promise.all(Array.from({ length: jobs }, (_, i) => producer.send(pool, { key: `k${i}`, value: `job-${i}` }, { ttlMs: 60_000 })));

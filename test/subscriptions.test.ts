@@ -10,7 +10,7 @@ import {
   SetStatus,
 } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
-import { type Harness, eventually, sleep, startHarness, unique } from './support/harness.js';
+import { type Harness, adminHeaders, eventually, sleep, startHarness, unique } from './support/harness.js';
 
 describe.each(backends)('subscriptions on %s', (backend) => {
   let h: Harness;
@@ -24,7 +24,7 @@ describe.each(backends)('subscriptions on %s', (backend) => {
   });
 
   const newClient = () => {
-    const client = new GraphQLClient({ url: h.server.url });
+    const client = new GraphQLClient({ url: h.server.url, headers: adminHeaders });
     clients.push(client);
     return client;
   };
@@ -121,7 +121,7 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     const abort = new AbortController();
     const response = await fetch(h.server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...adminHeaders },
       body: JSON.stringify({ query: print(AwaitFreeConsumer), variables: { pool } }),
       signal: abort.signal,
     });

@@ -95,7 +95,8 @@ export class GraphQLClient {
       webSocketImpl: WebSocket,
       connectionParams: this.options.headers?.authorization ? { authorization: this.options.headers.authorization } : {},
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // A server that refuses the key (4403) or the request (4400) will refuse it again: give up, say why.
+      shouldRetry: (event) => !(isCloseEvent(event) && [4400, 4403].includes(event.code)),
       retryWait: (retries) => sleep(backoff(retries)),
       on: {
         closed: () => {
@@ -120,6 +121,7 @@ export class GraphQLClient {
         } catch (error) {
           // graphql-ws rejects with the server's GraphQL errors when it refuses an operation.
           if (Array.isArray(error) && error.length > 0) throw toHandoffError(error[0] as GraphQLFormattedError);
+          if (isCloseEvent(error) && error.code === 4403) throw new HandoffError('UNAUTHENTICATED', `the server refused the connection: ${error.reason || 'forbidden'}`);
           throw error;
         }
         return step.done ? { done: true, value: undefined } : { done: false, value: dataOrThrow(step.value as FormattedExecutionResult<R>) };
@@ -136,6 +138,9 @@ export class GraphQLClient {
     this.ws = undefined;
   }
 }
+
+const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'number' && 'reason' in value;
 
 const toHandoffError = (error: GraphQLFormattedError) =>
   new HandoffError(String(error.extensions?.code ?? 'UNKNOWN'), error.message, error.path);

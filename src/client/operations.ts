@@ -203,3 +203,51 @@ export const AttachJob = graphql(`
     }
   }
 `);
+
+export const ListPools = graphql(`
+  query ListPools {
+    pools {
+      pool
+      consumers
+      free
+    }
+  }
+`);
+
+export const CreateApiKey = graphql(`
+  mutation CreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) {
+      token
+      key {
+        id
+        role
+        pool
+        consumerId
+        createdAt
+        revokedAt
+      }
+    }
+  }
+`);
+
+export const RevokeApiKey = graphql(`
+  mutation RevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);
+
+export const ListApiKeys = graphql(`
+  query ListApiKeys {
+    apiKeys {
+      id
+      role
+      pool
+      consumerId
+      createdAt
+      revokedAt
+    }
+  }
+`);

@@ -1,22 +1,53 @@
 // The one SchemaBuilder. Fields are non-null unless a field says otherwise.
 import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import type { ApiKeys } from '../auth/apiKeys.js';
+import { type Principal, actsFor, producesIn } from '../auth/principal.js';
 import type { Coordinator } from '../coordinator/coordinator.js';
 import type { ChangeFeed } from '../events/changeFeed.js';
 
 export interface Context {
   coordinator: Coordinator;
   feed: ChangeFeed;
+  keys: ApiKeys;
+  /** The caller's API key; null when the request carries none, or an unknown or revoked one. */
+  principal: Principal | null;
 }
+
+/** Pool names are never empty, so this grants nothing: for a non-admin call that names no pool. */
+export const noPool = '';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   DefaultFieldNullability: false;
+  AuthScopes: {
+    admin: boolean;
+    /** A PRODUCER key of this pool. */
+    producer: string;
+    /** A CONSUMER key bound to this consumer. */
+    consumer: { id: string; pool?: string | null };
+  };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
   };
 }>({
   defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin],
+  scopeAuth: {
+    // Refuse a subscription when it starts, not at its first event.
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      admin: ctx.principal?.role === 'ADMIN',
+      producer: (pool) => producesIn(ctx.principal, pool),
+      consumer: (consumer) => actsFor(ctx.principal, consumer),
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.principal
+        ? new GraphQLError('this API key may not do that', { extensions: { code: 'FORBIDDEN' } })
+        : new GraphQLError('an API key is required: Authorization: Bearer <token>', { extensions: { code: 'UNAUTHENTICATED' } }),
+  },
 });
 
 builder.queryType({});

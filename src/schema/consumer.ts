@@ -1,7 +1,7 @@
 // Consumer: the registry. Maps GraphQL onto the coordinator and nothing more.
 import { filter, pipe, map } from 'graphql-yoga';
 import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange, type Page } from '../coordinator/types.js';
-import { builder } from './builder.js';
+import { builder, noPool } from './builder.js';
 
 export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
   description: 'FREE takes work; BUSY and DRAINING take none; OFFLINE is set by Handoff when heartbeats stop.',
@@ -64,12 +64,17 @@ const RegisterConsumerInput = builder.inputType('RegisterConsumerInput', {
 
 builder.queryFields((t) => ({
   consumer: t.field({
+    authScopes: async (_root, args, ctx) => {
+      const consumer = await ctx.coordinator.consumer(args.id);
+      return consumer ? { admin: true, producer: consumer.pool, consumer } : { admin: true };
+    },
     type: ConsumerRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => ctx.coordinator.consumer(args.id),
   }),
   consumers: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool ?? noPool }),
     type: ConsumerConnectionRef,
     description: 'Consumers ordered by id, a page at a time.',
     args: {
@@ -81,6 +86,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.consumers(args),
   }),
   nextFreeConsumer: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     type: ConsumerRef,
     nullable: true,
     description: 'The consumer a claim would get now. Reserves nothing: use claimFreeConsumer to take it.',
@@ -91,12 +97,14 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   registerConsumer: t.field({
+    authScopes: (_root, { input }) => ({ admin: true, consumer: { id: input.id, pool: input.pool ?? 'default' } }),
     type: ConsumerRef,
     description: 'Registers a FREE consumer, or re-registers it with settings replaced and a new epoch.',
     args: { input: t.arg({ type: RegisterConsumerInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.coordinator.registerConsumer(input),
   }),
   setStatus: t.field({
+    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
     args: {
       id: t.arg.id({ required: true }),
@@ -106,11 +114,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.setStatus(args.id, args.status, args.epoch),
   }),
   heartbeat: t.field({
+    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
     resolve: (_root, args, ctx) => ctx.coordinator.heartbeat(args.id, args.epoch),
   }),
   deregisterConsumer: t.field({
+    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
     description: 'Removes a consumer that holds no lease; returns it as it was.',
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
@@ -123,6 +133,7 @@ const opensMatchingSlot = (labels: readonly string[]) => (change: ConsumerChange
 
 builder.subscriptionFields((t) => ({
   freeConsumerAvailable: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     type: ConsumerRef,
     description: 'Each time a matching consumer gets a free slot. A broadcast: claim it to take it.',
     args: { pool: t.arg.string({ required: true }), labels: t.arg.stringList() },
@@ -137,6 +148,7 @@ builder.subscriptionFields((t) => ({
     resolve: (consumer) => consumer,
   }),
   consumerStatusChanged: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool ?? noPool }),
     type: ConsumerRef,
     description: 'Every committed change to a consumer (status, leases in flight, registration), in one pool or all.',
     args: { pool: t.arg.string() },

@@ -4,6 +4,7 @@ import './scalars.js';
 import './consumer.js';
 import './lease.js';
 import './stats.js';
+import './apiKey.js';
 
 export type { Context } from './builder.js';
 

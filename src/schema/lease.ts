@@ -2,7 +2,7 @@
 import { Repeater } from 'graphql-yoga';
 import type { Dispatch } from '../coordinator/coordinator.js';
 import { leaseStates, type Lease } from '../coordinator/types.js';
-import { builder } from './builder.js';
+import { type Context, builder, noPool } from './builder.js';
 import { ConsumerRef } from './consumer.js';
 
 const LeaseStateEnum = builder.enumType('LeaseState', {
@@ -23,6 +23,14 @@ export const LeaseRef = builder.objectRef<Lease>('Lease').implement({
     endReason: t.exposeString('endReason', { nullable: true, description: 'Why it ended, when it expired, failed or was dead-lettered.' }),
   }),
 });
+
+/** Who may touch a lease: an admin, a producer of its pool, and (unless only producers may) its consumer. */
+async function leaseScopes(ctx: Context, id: string, only?: 'producer') {
+  const lease = await ctx.coordinator.lease(id);
+  if (!lease) return { admin: true };
+  const { consumer } = lease;
+  return only === 'producer' ? { admin: true, producer: consumer.pool } : { admin: true, producer: consumer.pool, consumer };
+}
 
 const claimArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
   pool: t.arg.string({ required: true }),
@@ -55,6 +63,7 @@ const DispatchRef = builder.objectRef<Dispatch>('Dispatch').implement({
 
 builder.queryFields((t) => ({
   lease: t.field({
+    authScopes: (_root, args, ctx) => leaseScopes(ctx, args.id),
     type: LeaseRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
@@ -64,18 +73,21 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   claimFreeConsumer: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     type: LeaseRef,
     description: 'Atomically reserves a slot of the longest-idle free consumer; NO_FREE_CONSUMER when none.',
     args: claimArgs(t),
     resolve: (_root, args, ctx) => ctx.coordinator.claimFreeConsumer(args),
   }),
   completeLease: t.field({
+    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
     type: LeaseRef,
     description: 'The job is done: the slot is free again. Consumers pass their id and epoch, which are checked.',
     args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.completeLease(args.id, args),
   }),
   attachJob: t.field({
+    authScopes: (_root, args, ctx) => leaseScopes(ctx, args.id, 'producer'),
     type: LeaseRef,
     description:
       'For producers that send the job to Kafka themselves: records it on the CLAIMED lease before sending, so the lease is DISPATCHED with a processing deadline and Handoff can send the job again if its consumer fails.',
@@ -83,18 +95,21 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.attachJob(args.id, args.message),
   }),
   failLease: t.field({
+    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
     type: LeaseRef,
     description: 'The job failed: the slot is free again, and the job is sent again (attempt + 1) or, after maxAttempts, to the dead-letter topic.',
     args: { id: t.arg.id({ required: true }), reason: t.arg.string(), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.failLease(args.id, args.reason, args),
   }),
   extendLease: t.field({
+    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
     type: LeaseRef,
     description: 'Moves the deadline of an active lease to ms from now (a long job keeps its lease). Consumers pass their id and epoch.',
     args: { id: t.arg.id({ required: true }), ms: t.arg.int({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.extendLease(args.id, args.ms, args),
   }),
   dispatch: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     type: DispatchRef,
     description:
       "Claims a free consumer (waiting up to waitMs, in line with awaitFreeConsumer), then produces the message to its topic with headers handoff-lease-id and handoff-attempt. If producing fails, the lease is released and the error is KAFKA_UNAVAILABLE.",
@@ -106,6 +121,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.dispatch(args),
   }),
   releaseLease: t.field({
+    authScopes: (_root, args, ctx) => leaseScopes(ctx, args.id, 'producer'),
     type: LeaseRef,
     description: 'Gives the slot back without a job.',
     args: { id: t.arg.id({ required: true }) },
@@ -115,6 +131,7 @@ builder.mutationFields((t) => ({
 
 builder.subscriptionFields((t) => ({
   awaitFreeConsumer: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     type: LeaseRef,
     description:
       'Waits in line and yields one lease, claimed for this subscriber, then completes. The longest-waiting subscriber goes first; each freed slot goes to exactly one.',

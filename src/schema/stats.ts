@@ -1,5 +1,5 @@
 import type { PoolStats } from '../coordinator/types.js';
-import { builder } from './builder.js';
+import { builder, noPool } from './builder.js';
 
 const StatsRef = builder.objectRef<PoolStats>('Stats').implement({
   description: 'Counts for one pool, or for all pools when pool is null.',
@@ -19,9 +19,10 @@ const StatsRef = builder.objectRef<PoolStats>('Stats').implement({
 
 builder.queryFields((t) => ({
   stats: t.field({
+    authScopes: (_root, args) => ({ admin: true, producer: args.pool ?? noPool }),
     type: StatsRef,
     args: { pool: t.arg.string() },
     resolve: (_root, args, ctx) => ctx.coordinator.stats(args.pool),
   }),
-  pools: t.field({ type: [StatsRef], resolve: (_root, _args, ctx) => ctx.coordinator.pools() }),
+  pools: t.field({ type: [StatsRef], authScopes: { admin: true }, resolve: (_root, _args, ctx) => ctx.coordinator.pools() }),
 }));

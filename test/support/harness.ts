@@ -16,6 +16,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Every test server accepts this ADMIN token (HANDOFF_ADMIN_TOKEN). */
+export const adminToken = 'handoff-test-admin-token';
+export const adminHeaders = { authorization: `Bearer ${adminToken}` };
+/** For server processes: the same token through the environment. */
+export const adminEnv = { HANDOFF_ADMIN_TOKEN: adminToken };
+
 export function testConfig(database: Pick<TestDatabase, 'databaseUrl' | 'dataDir'>, overrides: Partial<Config> = {}): Config {
   return loadConfig(
     {},
@@ -26,6 +32,7 @@ export function testConfig(database: Pick<TestDatabase, 'databaseUrl' | 'dataDir
       dataDir: database.dataDir,
       logLevel: (process.env.HANDOFF_TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
       shutdownGraceMs: 2_000,
+      adminToken,
       ...overrides,
     },
   );
@@ -44,7 +51,7 @@ export async function startHarness(backend: BackendName, overrides: Partial<Conf
       await harness.client.close();
       await harness.server.close();
       harness.server = await startServer(config, log);
-      harness.client = new GraphQLClient({ url: harness.server.url });
+      harness.client = new GraphQLClient({ url: harness.server.url, headers: adminHeaders });
     },
     async close() {
       await harness.client.close();
@@ -52,7 +59,7 @@ export async function startHarness(backend: BackendName, overrides: Partial<Conf
       await database.drop();
     },
   };
-  harness.client = new GraphQLClient({ url: harness.server.url });
+  harness.client = new GraphQLClient({ url: harness.server.url, headers: adminHeaders });
   return harness;
 }
 

@@ -1,13 +1,14 @@
 // A HandoffConsumer in a process of its own, for tests that kill it: prints "started <lease> <attempt>"
 // when a job begins, then works on it for a minute.
-//   tsx test/support/workerProcess.ts <url> <id> <pool> <brokers>
+//   tsx test/support/workerProcess.ts <url> <id> <pool> <brokers> <token>
 import { HandoffConsumer } from '../../src/client/index.js';
 
-const [url, id, pool, brokers] = process.argv.slice(2);
-if (!url || !id || !pool || !brokers) throw new Error('usage: workerProcess.ts <url> <id> <pool> <brokers>');
+const [url, id, pool, brokers, token] = process.argv.slice(2);
+if (!url || !id || !pool || !brokers || !token) throw new Error('usage: workerProcess.ts <url> <id> <pool> <brokers> <token>');
 
 const consumer = new HandoffConsumer({
   url,
+  headers: { authorization: `Bearer ${token}` },
   id,
   pool,
   kafka: { brokers: brokers.split(',') },

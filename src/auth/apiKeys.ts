@@ -1,0 +1,95 @@
+// API keys: random 32-byte tokens, stored only as SHA-256 hashes. One statement per operation;
+// a revocation is announced (NOTIFY after commit) so every replica closes that key's WebSockets.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import { badInput, notFound } from '../coordinator/errors.js';
+import { type Db, sql } from '../coordinator/sql/fragments.js';
+import { checkId, checkPool } from '../coordinator/validate.js';
+import type { ApiKey, ApiKeyRole, Principal } from './principal.js';
+import { apiKeyRoles } from './principal.js';
+
+export const revocationsChannel = 'handoff_api_key_revoked';
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => `hk_${randomBytes(32).toString('base64url')}`;
+
+const keyColumns = sql`id, role::text AS role, pool, consumer_id AS "consumerId", created_at AS "createdAt", revoked_at AS "revokedAt"`;
+
+export interface NewApiKey {
+  role: string;
+  pool?: string | null;
+  consumerId?: string | null;
+}
+
+export class ApiKeys {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+  ) {}
+
+  /** The key a token belongs to, unless unknown or revoked. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const [key] = await this.db.$queryRaw<ApiKey[]>`
+      SELECT ${keyColumns} FROM api_keys WHERE token_hash = ${hash(token)} AND revoked_at IS NULL`;
+    return key;
+  }
+
+  /** Creates a key and returns its token, which is not stored and cannot be shown again. */
+  async create(input: NewApiKey, token = newToken()): Promise<{ token: string; key: ApiKey }> {
+    const { limits } = this.config;
+    if (!(apiKeyRoles as readonly string[]).includes(input.role)) throw badInput(`role must be one of ${apiKeyRoles.join(', ')}`);
+    const role = input.role as ApiKeyRole;
+    const pool = input.pool == null ? null : checkPool(limits, input.pool);
+    let consumerId: string | null = null;
+    if (input.consumerId != null) {
+      if (role !== 'CONSUMER') throw badInput('only CONSUMER keys are bound to a consumer id');
+      const prefix = input.consumerId.endsWith('*');
+      checkId(limits, prefix ? input.consumerId.slice(0, -1) || 'x' : input.consumerId);
+      consumerId = input.consumerId;
+    }
+    if (role === 'CONSUMER' && consumerId === null) throw badInput('a CONSUMER key needs the consumerId (or prefix ending in *) it acts for');
+    if (role === 'ADMIN' && pool !== null) throw badInput('ADMIN keys cannot be limited to a pool');
+    const [key] = await this.db.$queryRaw<ApiKey[]>`
+      INSERT INTO api_keys (id, role, pool, consumer_id, token_hash)
+      VALUES (${randomUUID()}::uuid, ${role}::"ApiKeyRole", ${pool}, ${consumerId}, ${hash(token)})
+      RETURNING ${keyColumns}`;
+    if (!key) throw new Error('creating the API key returned no row');
+    return { token, key };
+  }
+
+  /** Revokes a key now; the next request with it is refused and its WebSockets are closed. */
+  async revoke(id: string): Promise<ApiKey> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badInput('id must be an API key id (a UUID)');
+    const [key] = await this.db.$queryRaw<(ApiKey & { _announced: string })[]>`
+      WITH revoked AS (
+        UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ${id}::uuid RETURNING ${keyColumns}
+      )
+      SELECT revoked.*, pg_notify(${revocationsChannel}, revoked.id::text)::text AS "_announced" FROM revoked`;
+    if (!key) throw notFound(`API key ${id} does not exist`);
+    const { _announced: _, ...rest } = key;
+    return rest;
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.db.$queryRaw<ApiKey[]>`SELECT ${keyColumns} FROM api_keys ORDER BY created_at, id`;
+  }
+
+  /**
+   * First run: with no key in the database, creates an ADMIN key (with `token` when given, e.g.
+   * HANDOFF_ADMIN_TOKEN) and returns its token. A given token that is not a key yet becomes one
+   * (the override). Returns nothing when there was nothing to do.
+   */
+  async ensureAdmin(token: string | undefined): Promise<string | undefined> {
+    if (token !== undefined) {
+      if (await this.authenticate(token)) return undefined;
+      return (await this.create({ role: 'ADMIN' }, token)).token;
+    }
+    // One statement decides, so replicas starting together create one key, not two.
+    const fresh = newToken();
+    const inserted = await this.db.$executeRaw`
+      INSERT INTO api_keys (id, role, token_hash)
+      SELECT ${randomUUID()}::uuid, 'ADMIN', ${hash(fresh)}
+      WHERE NOT EXISTS (SELECT 1 FROM api_keys)`;
+    return inserted > 0 ? fresh : undefined;
+  }
+}
