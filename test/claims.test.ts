@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffError } from '../src/client/graphqlClient.js';
 import {
+  AttachJob,
   ClaimFreeConsumer,
   CompleteLease,
   GetConsumer,
@@ -112,6 +113,18 @@ describe.each(backends)('claims and leases on %s', (backend) => {
     });
     expect(expired.endedAt).not.toBeNull();
     expect((await h.client.request(GetConsumer, { id: ids[0]! })).consumer?.inFlight).toBe(0);
+  });
+
+  it('attachJob records the job on a claim once; the same job again is a harmless retry, another is a CONFLICT', async () => {
+    const { pool } = await registerPool(1);
+    const { claimFreeConsumer: lease } = await h.client.request(ClaimFreeConsumer, { pool });
+    const job = { key: 'k', value: 'v' };
+    expect((await h.client.request(AttachJob, { id: lease.id, message: job })).attachJob.state).toBe('DISPATCHED');
+    expect((await h.client.request(AttachJob, { id: lease.id, message: job })).attachJob.state).toBe('DISPATCHED');
+    const other = await h.client.execute(AttachJob, { id: lease.id, message: { key: 'k', value: 'another' } });
+    expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const stored = await h.server.database.prisma.lease.findUnique({ where: { id: lease.id } });
+    expect(stored).toMatchObject({ state: 'DISPATCHED', messageKey: 'k', messageValue: 'v' });
   });
 
   it('reports a HandoffError with the server code to SDK callers', async () => {

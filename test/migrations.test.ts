@@ -53,7 +53,7 @@ describe.each(backends)('applying migrations on %s', (backend: BackendName) => {
   it('applies every migration once, recording each as prisma migrate deploy does', async () => {
     const names = (await readMigrations()).map((migration) => migration.name);
     expect((await applyMigrations(target)).applied).toEqual(names);
-    expect(await tables()).toEqual(['_prisma_migrations', 'consumers', 'leases']);
+    expect(await tables()).toEqual(['_prisma_migrations', 'api_keys', 'consumers', 'leases']);
     expect((await applyMigrations(target)).applied).toEqual([]);
   });
 

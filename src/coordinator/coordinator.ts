@@ -270,7 +270,7 @@ export class Coordinator {
     if (row) return leaseFromRow(row);
     const lease = await findLease(this.db, leaseId);
     if (!lease) throw notFound(`lease ${leaseId} does not exist`);
-    throw conflict(`lease ${leaseId} is ${lease.state}; a job can be recorded only on a CLAIMED lease`);
+    throw conflict(`lease ${leaseId} is ${lease.state}; a job can be recorded only on a CLAIMED lease (or again, the same job)`);
   }
 
   private checkMessage(message: DispatchInput['message']): JobMessage {

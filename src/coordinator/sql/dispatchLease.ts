@@ -10,7 +10,8 @@ export interface DispatchedJob {
 
 /**
  * Records the job on its claimed lease before it is produced, so a lease that holds a job always has
- * it: the job can be sent again if its consumer fails. Returns nothing if the claim is no longer CLAIMED.
+ * it: the job can be sent again if its consumer fails. Recording the same job twice is a harmless
+ * retry. Returns nothing if the lease is neither CLAIMED nor holding this job.
  */
 export async function markLeaseDispatched(db: Db, leaseId: string, job: DispatchedJob): Promise<LeaseRow | undefined> {
   const [row] = await db.$queryRaw<LeaseRow[]>`
@@ -18,7 +19,10 @@ export async function markLeaseDispatched(db: Db, leaseId: string, job: Dispatch
       UPDATE leases l SET state = 'DISPATCHED', topic = (SELECT c.topic FROM consumers c WHERE c.id = l.consumer_id), message_key = ${job.key},
              message_value = ${job.value}, message_headers = ${JSON.stringify(job.headers)}::jsonb,
              dispatched_at = now(), expires_at = now() + ${job.processingTtlMs} * interval '1 millisecond'
-      WHERE l.id = ${leaseId}::uuid AND l.state = 'CLAIMED'
+      WHERE l.id = ${leaseId}::uuid
+        -- The same job recorded again is a retry (its first answer was lost): it succeeds again.
+        AND (l.state = 'CLAIMED'
+             OR (l.state = 'DISPATCHED' AND l.message_value = ${job.value} AND l.message_key IS NOT DISTINCT FROM ${job.key}))
       RETURNING l.*
     )
     SELECT ${consumerColumns('c')}, ${leaseColumns('l')} FROM l JOIN consumers c ON c.id = l.consumer_id`;
