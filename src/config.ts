@@ -16,6 +16,21 @@ export interface Limits {
   maxMessageBytes: number;
   /** Longest a dispatch may wait for a free consumer. */
   maxWaitMs: number;
+  /** Largest HTTP request body. */
+  maxBodyBytes: number;
+  /** Query shape limits, checked before execution. */
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxTokens: number;
+  /** Open graphql-ws subscriptions per connection and per API key (on one replica). */
+  maxSubscriptionsPerConnection: number;
+  maxSubscriptionsPerKey: number;
+  /** Mutations per API key: a token bucket refilled at this rate, holding up to `mutationBurst`. */
+  mutationsPerSecond: number;
+  mutationBurst: number;
+  /** A WebSocket that does not send connection_init in time is closed (4408). */
+  connectionInitTimeoutMs: number;
 }
 
 export interface KafkaConfig {
@@ -51,6 +66,9 @@ export interface Config {
   auth: boolean;
   /** HANDOFF_ADMIN_TOKEN: an ADMIN token to accept (created as a key if it is not one). */
   adminToken: string | undefined;
+  /** Schema introspection and GraphiQL: on, unless NODE_ENV=production (then HANDOFF_INTROSPECTION / HANDOFF_GRAPHIQL=on). */
+  introspection: boolean;
+  graphiql: boolean;
   limits: Limits;
 }
 
@@ -72,6 +90,16 @@ export const defaultLimits: Limits = {
   maxPageSize: 500,
   maxMessageBytes: 1_000_000,
   maxWaitMs: 300_000,
+  maxBodyBytes: 2_000_000,
+  maxDepth: 12,
+  maxCost: 5_000,
+  maxAliases: 20,
+  maxTokens: 2_000,
+  maxSubscriptionsPerConnection: 1_000,
+  maxSubscriptionsPerKey: 10_000,
+  mutationsPerSecond: 1_000,
+  mutationBurst: 2_000,
+  connectionInitTimeoutMs: 3_000,
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -89,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       return fallback;
     }
     return value;
+  };
+
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw !== 'on' && raw !== 'off') problems.push(`${name} must be on or off (got "${raw}")`);
+    return raw === 'on';
   };
 
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -130,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxAttempts: int('HANDOFF_MAX_ATTEMPTS', 5, 1, 1000),
     auth: env.HANDOFF_AUTH !== 'off',
     adminToken: env.HANDOFF_ADMIN_TOKEN || undefined,
+    introspection: onOff('HANDOFF_INTROSPECTION', env.NODE_ENV !== 'production'),
+    graphiql: onOff('HANDOFF_GRAPHIQL', env.NODE_ENV !== 'production'),
     limits: {
       ...defaultLimits,
       maxLabels: int('HANDOFF_MAX_LABELS', defaultLimits.maxLabels, 0, 1000),
@@ -137,6 +174,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxPageSize: int('HANDOFF_MAX_PAGE_SIZE', defaultLimits.maxPageSize, 1, 10_000),
       maxMessageBytes: int('HANDOFF_MAX_MESSAGE_BYTES', defaultLimits.maxMessageBytes, 1, 100_000_000),
       maxWaitMs: int('HANDOFF_MAX_WAIT_MS', defaultLimits.maxWaitMs, 0, 3_600_000),
+      maxBodyBytes: int('HANDOFF_MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 200_000_000),
+      maxDepth: int('HANDOFF_MAX_DEPTH', defaultLimits.maxDepth, 2, 100),
+      maxCost: int('HANDOFF_MAX_COST', defaultLimits.maxCost, 10, 1_000_000),
+      maxAliases: int('HANDOFF_MAX_ALIASES', defaultLimits.maxAliases, 1, 1_000),
+      maxTokens: int('HANDOFF_MAX_TOKENS', defaultLimits.maxTokens, 50, 1_000_000),
+      maxSubscriptionsPerConnection: int('HANDOFF_MAX_SUBSCRIPTIONS_PER_CONNECTION', defaultLimits.maxSubscriptionsPerConnection, 1, 1_000_000),
+      maxSubscriptionsPerKey: int('HANDOFF_MAX_SUBSCRIPTIONS_PER_KEY', defaultLimits.maxSubscriptionsPerKey, 1, 10_000_000),
+      mutationsPerSecond: int('HANDOFF_MUTATIONS_PER_SECOND', defaultLimits.mutationsPerSecond, 1, 1_000_000),
+      mutationBurst: int('HANDOFF_MUTATION_BURST', defaultLimits.mutationBurst, 1, 10_000_000),
+      connectionInitTimeoutMs: int('HANDOFF_CONNECTION_INIT_TIMEOUT_MS', defaultLimits.connectionInitTimeoutMs, 100, 600_000),
     },
     ...overrides,
   };

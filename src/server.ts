@@ -6,7 +6,12 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type ExecutionArgs, GraphQLError, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { Context as GraphQLWsContext } from 'graphql-ws';
+import type { Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { mutationRateLimit, queryShapeLimits, rateLimited } from './limits.js';
 import { ApiKeys, revocationsChannel } from './auth/apiKeys.js';
 import { announceFirstRunToken } from './auth/firstRun.js';
 import { type Principal, unauthenticatedAdmin } from './auth/principal.js';
@@ -55,12 +60,13 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     const token = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
     return token ? ((await keys.authenticate(token)) ?? null) : null;
   };
-  // Open WebSockets by key, so a revocation (announced by the database to every replica) closes them.
-  const socketsByKey = new Map<string, Set<WebSocket>>();
+  // Open WebSockets by key: for the per-key subscription limit, and so a revocation (announced by the
+  // database to every replica) closes them.
+  const connectionsByKey = new Map<string, Set<WsContext>>();
   const stopRevocations = await database.listen(revocationsChannel, {
     payload(keyId) {
-      for (const socket of socketsByKey.get(keyId) ?? []) socket.close(4403, 'API key revoked');
-      socketsByKey.delete(keyId);
+      for (const connection of connectionsByKey.get(keyId) ?? []) connection.extra.socket.close(4403, 'API key revoked');
+      connectionsByKey.delete(keyId);
     },
   });
 
@@ -75,10 +81,17 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       principal: await principalFor(initial.request?.headers.get('authorization') ?? bearerIn(initial.connectionParams)),
     }),
     maskedErrors: { maskError: maskError(log) },
-    graphiql: { subscriptionsProtocol: 'WS', title: 'Handoff' },
+    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Handoff' } : false,
     renderGraphiQL,
     landingPage: false,
-    plugins: [useClientErrorCodes()],
+    plugins: [
+      useClientErrorCodes(),
+      queryShapeLimits(config.limits),
+      mutationRateLimit(config.limits),
+      // Browsers may only send GraphQL as preflighted requests (or with this header): no CSRF.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+    ],
     logging: {
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
@@ -99,6 +112,13 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   const httpServer = http.createServer((req, res) => {
     inFlight.set(res, { sse: req.headers.accept?.includes('text/event-stream') ?? false });
     res.on('close', () => inFlight.delete(res));
+    const bodyRefusal = refuseBody(req, config.limits.maxBodyBytes);
+    if (bodyRefusal) {
+      res.writeHead(bodyRefusal.status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ errors: [{ message: bodyRefusal.message, extensions: { code: 'BAD_USER_INPUT' } }] }));
+      req.resume();
+      return;
+    }
     if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
       return;
@@ -121,33 +141,48 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: 1024 * 1024 });
-  useServer<Record<string, unknown>>(
+  const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: config.limits.maxBodyBytes });
+  /** Open subscriptions of a key on this replica, across its connections. */
+  const subscriptionsOf = (keyId: string) => {
+    let open = 0;
+    for (const connection of connectionsByKey.get(keyId) ?? []) open += Object.keys(connection.subscriptions).length;
+    return open;
+  };
+  useServer<Record<string, unknown>, WsExtra>(
     {
+      connectionInitWaitTimeout: config.limits.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         const principal = await principalFor(bearerIn(ctx.connectionParams));
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
-        if (config.auth) {
-          const sockets = socketsByKey.get(principal.id) ?? new Set();
-          sockets.add(ctx.extra.socket);
-          socketsByKey.set(principal.id, sockets);
-          ctx.extra.socket.once('close', () => sockets.delete(ctx.extra.socket));
-        }
+        const connections = connectionsByKey.get(principal.id) ?? new Set();
+        connections.add(ctx);
+        connectionsByKey.set(principal.id, connections);
+        ctx.extra.socket.once('close', () => connections.delete(ctx));
+        ctx.extra.keyId = principal.id;
         return true;
       },
       execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        const { limits } = config;
+        if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
+          return [rateLimited(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
+        }
+        if (ctx.extra.keyId !== undefined && subscriptionsOf(ctx.extra.keyId) >= limits.maxSubscriptionsPerKey) {
+          return [rateLimited(`at most ${limits.maxSubscriptionsPerKey} subscriptions per API key`)];
+        }
         // Every Yoga plugin (masking, limits, and later auth and metrics) applies to WebSocket operations too.
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
         let document;
+        let errors: readonly GraphQLError[];
         try {
           document = enveloped.parse(payload.query);
+          // Limit plugins may throw their refusal rather than return it.
+          errors = enveloped.validate(enveloped.schema, document);
         } catch (error) {
           if (error instanceof GraphQLError) return [withClientErrorCode(error)];
           throw error;
         }
-        const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors.map(withClientErrorCode);
         return {
           schema: enveloped.schema,
@@ -197,6 +232,18 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     })());
 
   return { url, port, coordinator, database, close };
+}
+
+type WsExtra = Extra & { keyId?: string } & Record<PropertyKey, unknown>;
+type WsContext = GraphQLWsContext<Record<string, unknown>, WsExtra>;
+
+/** A body over the limit is refused before it is read (413); so is a POST whose size is not said (411). */
+function refuseBody(req: http.IncomingMessage, maxBytes: number): { status: number; message: string } | undefined {
+  if (req.method !== 'POST') return undefined;
+  const length = req.headers['content-length'];
+  if (length === undefined) return { status: 411, message: 'a POST must say its Content-Length' };
+  if (Number(length) > maxBytes) return { status: 413, message: `the request body is over ${maxBytes} bytes` };
+  return undefined;
 }
 
 /** The key in graphql-ws connectionParams: `authorization`, as the SDK sends it, in any letter case. */

@@ -81,10 +81,13 @@ export class ApiKeys {
    */
   async ensureAdmin(token: string | undefined): Promise<string | undefined> {
     if (token !== undefined) {
-      if (await this.authenticate(token)) return undefined;
-      return (await this.create({ role: 'ADMIN' }, token)).token;
+      // Replicas starting together with the same token: the first insert wins, the others change nothing.
+      const inserted = await this.db.$executeRaw`
+        INSERT INTO api_keys (id, role, token_hash) VALUES (${randomUUID()}::uuid, 'ADMIN', ${hash(token)})
+        ON CONFLICT (token_hash) DO NOTHING`;
+      return inserted > 0 ? token : undefined;
     }
-    // One statement decides, so replicas starting together create one key, not two.
+    // One statement decides whether the table is empty and fills it.
     const fresh = newToken();
     const inserted = await this.db.$executeRaw`
       INSERT INTO api_keys (id, role, token_hash)

@@ -1,0 +1,56 @@
+// Hard limits that keep one caller from starving the rest: query shape (graphql-armor, before
+// execution), mutations per API key (a token bucket), and open subscriptions per connection and key.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Limits } from './config.js';
+import type { Context } from './schema/index.js';
+
+export const rateLimited = (message: string) => new GraphQLError(message, { extensions: { code: 'RATE_LIMITED' } });
+
+/** Depth, cost, aliases and tokens are checked while validating, so an abusive query never runs. */
+export const queryShapeLimits = (limits: Limits) =>
+  EnvelopArmorPlugin({
+    maxDepth: { n: limits.maxDepth },
+    costLimit: { maxCost: limits.maxCost },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { n: limits.maxTokens },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: false },
+  });
+
+/** Per key, in this replica's memory: `rate` tokens a second, at most `burst` saved up. */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
+
+  take(key: string, now = performance.now()): boolean {
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
+
+/** Mutations beyond a key's rate get RATE_LIMITED and change nothing; queries and subscriptions are not counted. */
+export function mutationRateLimit(limits: Limits): Plugin<Context> {
+  const buckets = new TokenBuckets(limits.mutationsPerSecond, limits.mutationBurst);
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      const principal = (args.contextValue as Context).principal;
+      if (!buckets.take(principal?.id ?? 'anonymous')) {
+        setResultAndStopExecution({
+          errors: [rateLimited(`more than ${limits.mutationsPerSecond} mutations a second for this API key; retry shortly`)],
+        });
+      }
+    },
+  };
+}
