@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 
 export type Logger = pino.Logger;
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { service: 'handoff' } });
+/** JSON lines to stdout, or to `destination` (tests read what was logged). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  const options = { level: config.logLevel, base: { service: 'handoff' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -65,6 +65,7 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   const connectionsByKey = new Map<string, Set<WsContext>>();
   const stopRevocations = await database.listen(revocationsChannel, {
     payload(keyId) {
+      keys.forget(keyId);
       for (const connection of connectionsByKey.get(keyId) ?? []) connection.extra.socket.close(4403, 'API key revoked');
       connectionsByKey.delete(keyId);
     },

@@ -25,6 +25,7 @@ import {
   ListPools,
   NextFreeConsumer,
   OnConsumerStatusChanged,
+  OnFreeConsumerAvailable,
   RegisterConsumer,
   ReleaseLease,
   RevokeApiKey,
@@ -169,6 +170,25 @@ describe('the authorization matrix', () => {
     }
   });
 
+  it.each([
+    ['freeConsumerAvailable', (c: GraphQLClient) => c.subscribe(OnFreeConsumerAvailable, { pool })],
+    ['consumerStatusChanged', (c: GraphQLClient) => c.subscribe(OnConsumerStatusChanged, { pool })],
+  ] as const)('%s over WebSocket: the producer of the pool and ADMIN may watch; others are refused', async (_name, watch) => {
+    for (const caller of callers) {
+      const stream = watch(clients.get(caller)!);
+      const outcome = await Promise.race([
+        stream.next().then(
+          () => 'event',
+          (error: unknown) => (error instanceof HandoffError ? error.code : String(error)),
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('open'), 300)),
+      ]);
+      await stream.return?.();
+      const expected = (allowed.producer as Caller[]).includes(caller) ? 'open' : caller === 'no key' || caller === 'revoked key' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+      expect(outcome, caller).toBe(expected);
+    }
+  });
+
   it("closes a revoked key's live subscription within 1 s", async () => {
     const { createApiKey } = await h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool } });
     const client = clientWith(createApiKey.token);
@@ -192,6 +212,33 @@ describe('the authorization matrix', () => {
     expect(await closed).toBe('UNAUTHENTICATED');
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
     await client.close();
+  });
+});
+
+describe('secrets', () => {
+  it('no token appears in logs or errors, whatever happens to it', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'handoff-secrets-'));
+    const lines: string[] = [];
+    const config = loadConfig({}, { port: 0, dataDir, logLevel: 'trace', adminToken: 'admin-secret-token-0123456789' });
+    const server = await startServer(config, createLogger(config, { write: (line: string) => void lines.push(line) }));
+    try {
+      const admin = new GraphQLClient({ url: server.url, headers: { authorization: 'Bearer admin-secret-token-0123456789' } });
+      const { createApiKey } = await admin.request(CreateApiKey, { input: { role: 'PRODUCER', pool: 'p' } });
+      const producer = new GraphQLClient({ url: server.url, headers: { authorization: `Bearer ${createApiKey.token}` } });
+      const errors = [
+        await producer.execute(ListApiKeys), // FORBIDDEN
+        await new GraphQLClient({ url: server.url, headers: { authorization: `Bearer ${createApiKey.token}-wrong` } }).execute(ListApiKeys),
+      ];
+      await admin.request(RevokeApiKey, { id: createApiKey.key.id });
+      errors.push(await producer.execute(ListApiKeys)); // UNAUTHENTICATED now
+      expect(errors.map((result) => result.errors?.[0]?.extensions?.code)).toEqual(['FORBIDDEN', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
+      const seen = lines.join('') + JSON.stringify(errors) + JSON.stringify((await admin.request(ListApiKeys)).apiKeys);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const secret of [createApiKey.token, 'admin-secret-token-0123456789']) expect(seen).not.toContain(secret);
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,8 @@
 // Hard limits: query shape before execution, body size, mutations per key, subscriptions per
 // connection and key, the WebSocket init timeout, CSRF, and what production hides.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
@@ -132,7 +135,7 @@ describe('limits', () => {
 
 describe('in production', () => {
   it('hides introspection and GraphiQL unless enabled', async () => {
-    const dataDir = `/tmp/handoff-prod-${Date.now()}`;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'handoff-production-'));
     const config = loadConfig({ NODE_ENV: 'production', HANDOFF_ADMIN_TOKEN: 'production-test-token' }, { port: 0, dataDir, logLevel: 'silent' });
     expect(config).toMatchObject({ introspection: false, graphiql: false });
     const server = await startServer(config, createLogger(config));
@@ -146,6 +149,7 @@ describe('in production', () => {
       expect(enabled).toMatchObject({ introspection: true, graphiql: true });
     } finally {
       await server.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

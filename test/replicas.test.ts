@@ -15,7 +15,9 @@ describe('two server processes on one PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    [a, b] = await Promise.all([startServerProcess(database, adminEnv), startServerProcess(database, adminEnv)]);
+    // One after the other, so a replica that fails to start leaves none behind (afterAll stops what started).
+    a = await startServerProcess(database, adminEnv);
+    b = await startServerProcess(database, adminEnv);
     clientA = new GraphQLClient({ url: a.url, headers: adminHeaders });
     clientB = new GraphQLClient({ url: b.url, headers: adminHeaders });
   });

@@ -9,8 +9,8 @@ import { type Harness, adminHeaders, eventually, sleep, startHarness, unique } f
 import { kafkaBrokers, testKafka } from './support/kafka.js';
 
 const jobs = 200;
-const fastMs = 80;
-const slowMs = 800; // one consumer is 10× slower
+const fastMs = 100;
+const slowMs = 1000; // one consumer is 10× slower
 const speeds = [fastMs, fastMs, fastMs, slowMs];
 
 /** The same jobs through a plain kafkajs consumer group: 4 partitions, jobs keyed round-robin. */

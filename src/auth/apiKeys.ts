@@ -21,7 +21,13 @@ export interface NewApiKey {
   consumerId?: string | null;
 }
 
+/** How long a looked-up key is trusted without asking the database again (revocations clear it at once). */
+const knownKeyTtlMs = 5_000;
+
 export class ApiKeys {
+  /** Valid keys seen lately, by token hash: most requests then cost no query. */
+  private readonly known = new Map<string, { principal: Principal; at: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly config: Config,
@@ -29,9 +35,19 @@ export class ApiKeys {
 
   /** The key a token belongs to, unless unknown or revoked. */
   async authenticate(token: string): Promise<Principal | undefined> {
+    const tokenHash = hash(token);
+    const cached = this.known.get(tokenHash);
+    if (cached && performance.now() - cached.at < knownKeyTtlMs) return cached.principal;
     const [key] = await this.db.$queryRaw<ApiKey[]>`
-      SELECT ${keyColumns} FROM api_keys WHERE token_hash = ${hash(token)} AND revoked_at IS NULL`;
+      SELECT ${keyColumns} FROM api_keys WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`;
+    if (key) this.known.set(tokenHash, { principal: key, at: performance.now() });
+    else this.known.delete(tokenHash);
     return key;
+  }
+
+  /** A key was revoked (here, or on another replica: the server passes on the announcement). */
+  forget(keyId: string): void {
+    for (const [tokenHash, entry] of this.known) if (entry.principal.id === keyId) this.known.delete(tokenHash);
   }
 
   /** Creates a key and returns its token, which is not stored and cannot be shown again. */
@@ -66,6 +82,7 @@ export class ApiKeys {
       )
       SELECT revoked.*, pg_notify(${revocationsChannel}, revoked.id::text)::text AS "_announced" FROM revoked`;
     if (!key) throw notFound(`API key ${id} does not exist`);
+    this.forget(key.id);
     const { _announced: _, ...rest } = key;
     return rest;
   }
