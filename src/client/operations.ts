@@ -214,17 +214,23 @@ export const ListPools = graphql(`
   }
 `);
 
+export const ApiKeyFields = graphql(`
+  fragment ApiKeyFields on ApiKey {
+    id
+    role
+    pool
+    consumerId
+    createdAt
+    revokedAt
+  }
+`);
+
 export const CreateApiKey = graphql(`
   mutation CreateApiKey($input: CreateApiKeyInput!) {
     createApiKey(input: $input) {
       token
       key {
-        id
-        role
-        pool
-        consumerId
-        createdAt
-        revokedAt
+        ...ApiKeyFields
       }
     }
   }
@@ -242,12 +248,7 @@ export const RevokeApiKey = graphql(`
 export const ListApiKeys = graphql(`
   query ListApiKeys {
     apiKeys {
-      id
-      role
-      pool
-      consumerId
-      createdAt
-      revokedAt
+      ...ApiKeyFields
     }
   }
 `);

@@ -36,9 +36,10 @@ type Documents = {
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.FailLeaseDocument,
     "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": typeof types.AttachJobDocument,
     "\n  query ListPools {\n    pools {\n      pool\n      consumers\n      free\n    }\n  }\n": typeof types.ListPoolsDocument,
-    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        id\n        role\n        pool\n        consumerId\n        createdAt\n        revokedAt\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    role\n    pool\n    consumerId\n    createdAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
-    "\n  query ListApiKeys {\n    apiKeys {\n      id\n      role\n      pool\n      consumerId\n      createdAt\n      revokedAt\n    }\n  }\n": typeof types.ListApiKeysDocument,
+    "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ListApiKeysDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": types.ConsumerFieldsFragmentDoc,
@@ -63,9 +64,10 @@ const documents: Documents = {
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.FailLeaseDocument,
     "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": types.AttachJobDocument,
     "\n  query ListPools {\n    pools {\n      pool\n      consumers\n      free\n    }\n  }\n": types.ListPoolsDocument,
-    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        id\n        role\n        pool\n        consumerId\n        createdAt\n        revokedAt\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    role\n    pool\n    consumerId\n    createdAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiKeyDocument,
-    "\n  query ListApiKeys {\n    apiKeys {\n      id\n      role\n      pool\n      consumerId\n      createdAt\n      revokedAt\n    }\n  }\n": types.ListApiKeysDocument,
+    "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": types.ListApiKeysDocument,
 };
 
 /**
@@ -173,7 +175,11 @@ export function graphql(source: "\n  query ListPools {\n    pools {\n      pool\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        id\n        role\n        pool\n        consumerId\n        createdAt\n        revokedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        id\n        role\n        pool\n        consumerId\n        createdAt\n        revokedAt\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    role\n    pool\n    consumerId\n    createdAt\n    revokedAt\n  }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey {\n    id\n    role\n    pool\n    consumerId\n    createdAt\n    revokedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -181,7 +187,7 @@ export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ListApiKeys {\n    apiKeys {\n      id\n      role\n      pool\n      consumerId\n      createdAt\n      revokedAt\n    }\n  }\n"): (typeof documents)["\n  query ListApiKeys {\n    apiKeys {\n      id\n      role\n      pool\n      consumerId\n      createdAt\n      revokedAt\n    }\n  }\n"];
+export function graphql(source: "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
