@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffConsumer, HandoffProducer, type Job } from '../src/client/index.js';
 import {
+  GetStats,
   ClaimFreeConsumer,
   CompleteLease,
   DispatchJob,
@@ -153,6 +154,8 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     const leases = await h.server.database.prisma.lease.findMany({ where: { pool }, orderBy: { attempt: 'asc' } });
     expect(leases.map((lease) => lease.state)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED', 'DEAD_LETTERED']);
     expect(leases.at(-1)?.endReason).toBe('cannot process poison');
+    const { stats } = await h.client.request(GetStats, { pool });
+    expect(stats.deadLettered).toBe(1);
     await Promise.all(failing.map((consumer) => consumer.stop()));
   }, 60_000);
 });

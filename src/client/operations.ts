@@ -138,6 +138,7 @@ export const GetStats = graphql(`
       inFlight
       waitingProducers
       claimsLastMinute
+      deadLettered
     }
   }
 `);

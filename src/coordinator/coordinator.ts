@@ -326,10 +326,11 @@ export class Coordinator {
       capacity: 0,
       inFlight: 0,
       claimsLastMinute: 0,
+      deadLettered: 0,
       waitingProducers: this.line.count(name),
     };
     for (const row of rows) {
-      for (const key of ['consumers', 'free', 'busy', 'draining', 'offline', 'capacity', 'inFlight', 'claimsLastMinute'] as const) {
+      for (const key of ['consumers', 'free', 'busy', 'draining', 'offline', 'capacity', 'inFlight', 'claimsLastMinute', 'deadLettered'] as const) {
         total[key] += row[key];
       }
     }

@@ -65,6 +65,8 @@ export interface PoolStats {
   capacity: number;
   inFlight: number;
   claimsLastMinute: number;
+  /** Jobs sent to the dead-letter topic after their last attempt. */
+  deadLettered: number;
   waitingProducers: number;
 }
 

@@ -14,6 +14,7 @@ const StatsRef = builder.objectRef<PoolStats>('Stats').implement({
     inFlight: t.exposeInt('inFlight', { description: 'Slots held by leases.' }),
     waitingProducers: t.exposeInt('waitingProducers', { description: 'Subscribers of awaitFreeConsumer waiting on this replica.' }),
     claimsLastMinute: t.exposeInt('claimsLastMinute'),
+    deadLettered: t.exposeInt('deadLettered', { description: 'Jobs sent to the dead-letter topic after their last attempt.' }),
   }),
 });
 

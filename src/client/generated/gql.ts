@@ -27,7 +27,7 @@ type Documents = {
     "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.GetConsumerDocument,
     "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListConsumersDocument,
     "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": typeof types.GetLeaseDocument,
-    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n": typeof types.GetStatsDocument,
+    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n": typeof types.GetStatsDocument,
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnFreeConsumerAvailableDocument,
     "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnConsumerStatusChangedDocument,
@@ -55,7 +55,7 @@ const documents: Documents = {
     "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.GetConsumerDocument,
     "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListConsumersDocument,
     "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": types.GetLeaseDocument,
-    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n": types.GetStatsDocument,
+    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n": types.GetStatsDocument,
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": types.OnFreeConsumerAvailableDocument,
     "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": types.OnConsumerStatusChangedDocument,
@@ -139,7 +139,7 @@ export function graphql(source: "\n  query GetLease($id: ID!) {\n    lease(id: $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n"): (typeof documents)["\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n    }\n  }\n"];
+export function graphql(source: "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n"): (typeof documents)["\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -69,7 +69,9 @@ export async function countByPool(db: Db, pool: string | undefined): Promise<Poo
            coalesce(sum(c.capacity), 0)::int AS capacity,
            coalesce(sum(c.in_flight), 0)::int AS "inFlight",
            (SELECT count(*)::int FROM leases l
-             WHERE l.pool = c.pool AND l.claimed_at > now() - interval '1 minute') AS "claimsLastMinute"
+             WHERE l.pool = c.pool AND l.claimed_at > now() - interval '1 minute') AS "claimsLastMinute",
+           (SELECT count(*)::int FROM leases l
+             WHERE l.pool = c.pool AND l.state = 'DEAD_LETTERED') AS "deadLettered"
     FROM consumers c
     WHERE (${pool ?? null}::text IS NULL OR c.pool = ${pool ?? null})
     GROUP BY c.pool
