@@ -54,6 +54,10 @@ export interface Config {
   /** How long shutdown waits for in-flight requests before closing connections. */
   shutdownGraceMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** JSON lines (the default when stdout is not a terminal) or pretty, coloured lines. */
+  logFormat: 'json' | 'pretty';
+  /** Prometheus metrics at /metrics (an ADMIN key is required when auth is on). */
+  metrics: boolean;
   /** Set when KAFKA_BROKERS is: dispatch and topic creation turn on. */
   kafka: KafkaConfig | undefined;
   /** Consumer topics are named `<topicPrefix>.<pool>.<consumerId>` unless registered with a topic. */
@@ -136,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(`HANDOFF_LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${logLevel}")`);
   }
 
+  const logFormat = env.HANDOFF_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`HANDOFF_LOG_FORMAT must be json or pretty (got "${logFormat}")`);
+
   const topicPrefix = env.HANDOFF_TOPIC_PREFIX || 'handoff';
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(topicPrefix)) problems.push('HANDOFF_TOPIC_PREFIX must be 1–100 characters of [A-Za-z0-9._-]');
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean);
@@ -152,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sweepIntervalMs: int('HANDOFF_SWEEP_INTERVAL_MS', 1_000, 50, 60_000),
     shutdownGraceMs: int('HANDOFF_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel: logLevel as Config['logLevel'],
+    logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
+    metrics: onOff('HANDOFF_METRICS', true),
     kafka:
       brokers.length === 0
         ? undefined

@@ -1,4 +1,5 @@
 // Wiring: database → change feed → coordinator → GraphQL over HTTP, SSE and WebSocket, on one port.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -21,7 +22,8 @@ import { startSweeper } from './coordinator/sweeper.js';
 import { type Database, openDatabase } from './db/database.js';
 import { startChangeFeed } from './events/changeFeed.js';
 import { KafkaGateway } from './kafka/gateway.js';
-import type { Logger } from './logger.js';
+import { type Logger, inRequest } from './logger.js';
+import { Metrics } from './metrics.js';
 import { type Context, schema } from './schema/index.js';
 import { maskError, withClientErrorCode, withClientErrorCodes } from './schema/errors.js';
 
@@ -49,7 +51,8 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   const database = await openDatabase(config);
   const feed = await startChangeFeed(database, log);
   const kafka = config.kafka ? new KafkaGateway(config.kafka, log) : undefined;
-  const coordinator = new Coordinator(database, feed, config, log, kafka);
+  const metrics = config.metrics ? new Metrics() : undefined;
+  const coordinator = new Coordinator(database, feed, config, log, kafka, metrics);
   const stopSweeper = startSweeper(coordinator, config.sweepIntervalMs, log);
   const keys = new ApiKeys(database.prisma, config);
   await announceFirstRunToken(config, keys, log);
@@ -92,6 +95,7 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       // Browsers may only send GraphQL as preflighted requests (or with this header): no CSRF.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(metrics ? [metrics.yogaPlugin()] : []),
     ],
     logging: {
       debug: (...args) => log.debug({ args }, 'yoga'),
@@ -110,7 +114,32 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
 
   // Requests in flight, so shutdown can wait for them; SSE streams are ended at once (clients reconnect).
   const inFlight = new Map<http.ServerResponse, { sse: boolean }>();
+  /** Prometheus text; with auth on, only for an ADMIN key (Prometheus sends it as a bearer token). */
+  const serveMetrics = async (req: http.IncomingMessage, res: http.ServerResponse, registry: Metrics) => {
+    const caller = await principalFor(req.headers.authorization);
+    if (caller?.role !== 'ADMIN') {
+      res.writeHead(caller ? 403 : 401, { 'content-type': 'text/plain' }).end(caller ? 'an ADMIN key is required\n' : 'an API key is required\n');
+      return;
+    }
+    const { contentType, body } = await registry.scrape({
+      pools: () => coordinator.pools(),
+      openSubscriptions: () => ({ ws: openWsSubscriptions(), sse: [...inFlight.values()].filter((request) => request.sse).length }),
+    });
+    res.writeHead(200, { 'content-type': contentType }).end(body);
+  };
+
   const httpServer = http.createServer((req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    inRequest(requestId, () => route(req, res));
+  });
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const entry = { method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (res.statusCode >= 500) log.warn(entry, 'request failed');
+      else log.debug(entry, 'request');
+    });
     inFlight.set(res, { sse: req.headers.accept?.includes('text/event-stream') ?? false });
     res.on('close', () => inFlight.delete(res));
     const bodyRefusal = refuseBody(req, config.limits.maxBodyBytes);
@@ -130,12 +159,19 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       });
       return;
     }
+    if (metrics && req.url === '/metrics') {
+      serveMetrics(req, res, metrics).catch((error: unknown) => {
+        log.error({ err: error }, 'could not collect metrics');
+        if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+      });
+      return;
+    }
     if (req.url === '/' || req.url === '') {
       res.writeHead(302, { location: graphqlPath }).end();
       return;
     }
     void yoga.handle(req, res);
-  });
+  };
   const sockets = new Set<Duplex>();
   httpServer.on('connection', (socket) => {
     sockets.add(socket);
@@ -143,10 +179,11 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: config.limits.maxBodyBytes });
-  /** Open subscriptions of a key on this replica, across its connections. */
-  const subscriptionsOf = (keyId: string) => {
+  /** Open graphql-ws subscriptions on this replica: of one key (across its connections), or of all. */
+  const openWsSubscriptions = (keyId?: string) => {
+    const groups = keyId === undefined ? [...connectionsByKey.values()] : [connectionsByKey.get(keyId) ?? new Set<WsContext>()];
     let open = 0;
-    for (const connection of connectionsByKey.get(keyId) ?? []) open += Object.keys(connection.subscriptions).length;
+    for (const connections of groups) for (const connection of connections) open += Object.keys(connection.subscriptions).length;
     return open;
   };
   useServer<Record<string, unknown>, WsExtra>(
@@ -169,7 +206,7 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
         if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
           return [rateLimited(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
         }
-        if (ctx.extra.keyId !== undefined && subscriptionsOf(ctx.extra.keyId) >= limits.maxSubscriptionsPerKey) {
+        if (ctx.extra.keyId !== undefined && openWsSubscriptions(ctx.extra.keyId) >= limits.maxSubscriptionsPerKey) {
           return [rateLimited(`at most ${limits.maxSubscriptionsPerKey} subscriptions per API key`)];
         }
         // Every Yoga plugin (masking, limits, and later auth and metrics) applies to WebSocket operations too.
@@ -245,6 +282,12 @@ function refuseBody(req: http.IncomingMessage, maxBytes: number): { status: numb
   if (length === undefined) return { status: 411, message: 'a POST must say its Content-Length' };
   if (Number(length) > maxBytes) return { status: 413, message: `the request body is over ${maxBytes} bytes` };
   return undefined;
+}
+
+/** The caller's X-Request-Id when it is a sensible one, else a new id; echoed in the response and in every log line. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 /** The key in graphql-ws connectionParams: `authorization`, as the SDK sends it, in any letter case. */

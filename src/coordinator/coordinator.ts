@@ -28,7 +28,7 @@ import {
   checkTopic,
   checkTtl,
 } from './validate.js';
-import { AbortedWaitError, WaitingLine } from './waitingLine.js';
+import { AbortedWaitError, type WaitRequest, WaitingLine } from './waitingLine.js';
 
 export interface RegisterInput {
   id: string;
@@ -69,6 +69,15 @@ export interface SweepReport {
   deadLettered: number;
 }
 
+/** Told what happened, after it committed: metrics listen here. */
+export interface CoordinatorObserver {
+  /** A slot was claimed in `pool`, after waiting `waitedMs` in line (0 for an immediate claim). */
+  claimed(pool: string, waitedMs: number): void;
+  swept(report: SweepReport): void;
+}
+
+const unobserved: CoordinatorObserver = { claimed: () => {}, swept: () => {} };
+
 export interface ConsumerFilter {
   pool?: string | null;
   status?: ConsumerStatus | null;
@@ -89,6 +98,7 @@ export class Coordinator {
     private readonly log: Logger,
     /** Kafka, when configured: consumer topics are created on registration, and dispatch produces. */
     private readonly transport?: JobTransport,
+    private readonly observer: CoordinatorObserver = unobserved,
   ) {
     this.db = database.prisma;
     this.line = new WaitingLine({
@@ -185,7 +195,10 @@ export class Coordinator {
     const labels = checkLabels(limits, input.labels);
     const ttlMs = checkTtl(limits, input.ttlMs, this.config.defaultLeaseTtlMs);
     const lease = await this.tryClaim(pool, labels, ttlMs);
-    if (lease) return lease;
+    if (lease) {
+      this.observer.claimed(pool, 0);
+      return lease;
+    }
     if (!(await poolExists(this.db, pool))) throw notFound(`pool ${pool} has no registered consumer`);
     throw noFreeConsumer(`no free consumer in pool ${pool}${labels.length ? ` with labels ${labels.join(', ')}` : ''}`);
   }
@@ -199,7 +212,7 @@ export class Coordinator {
     const pool = checkPool(limits, input.pool);
     const labels = checkLabels(limits, input.labels);
     const ttlMs = checkTtl(limits, input.ttlMs, this.config.defaultLeaseTtlMs);
-    return this.line.wait({ pool, labels, ttlMs }, signal);
+    return this.waitInLine({ pool, labels, ttlMs }, signal);
   }
 
   /** The consumer finished the job: the lease ends and its slot is free again. */
@@ -308,7 +321,9 @@ export class Coordinator {
     const expiredClaims = (await expireClaims(this.db)).length;
     const expiredJobs = (await expireDispatched(this.db)).length;
     const { redelivered, deadLettered } = this.transport ? await this.redeliverJobs(this.transport) : { redelivered: 0, deadLettered: 0 };
-    return { offline, expiredClaims, expiredJobs, redelivered, deadLettered };
+    const report = { offline, expiredClaims, expiredJobs, redelivered, deadLettered };
+    this.observer.swept(report);
+    return report;
   }
 
   // ---- stats -----------------------------------------------------------------------------------
@@ -358,6 +373,13 @@ export class Coordinator {
   private async tryClaim(pool: string, labels: string[], ttlMs: number): Promise<Lease | undefined> {
     const row = await claimFreeConsumer(this.db, { leaseId: randomUUID(), pool, labels, ttlMs });
     return row ? leaseFromRow(row) : undefined;
+  }
+
+  private async waitInLine(request: WaitRequest, signal: AbortSignal): Promise<Lease> {
+    const start = performance.now();
+    const lease = await this.line.wait(request, signal);
+    this.observer.claimed(request.pool, performance.now() - start);
+    return lease;
   }
 
   private async redeliverJobs(transport: JobTransport): Promise<{ redelivered: number; deadLettered: number }> {
@@ -417,7 +439,7 @@ export class Coordinator {
   private async claimWithin(pool: string, labels: string[], ttlMs: number, waitMs: number, signal?: AbortSignal): Promise<Lease> {
     const timeout = AbortSignal.timeout(waitMs);
     try {
-      return await this.line.wait({ pool, labels, ttlMs }, signal ? AbortSignal.any([signal, timeout]) : timeout);
+      return await this.waitInLine({ pool, labels, ttlMs }, signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (error) {
       if (error instanceof AbortedWaitError && timeout.aborted) {
         throw noFreeConsumer(`no free consumer in pool ${pool} within ${waitMs} ms`);

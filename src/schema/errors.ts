@@ -4,7 +4,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { CoordinatorError } from '../coordinator/errors.js';
 import { isDatabaseUnavailable } from '../db/database.js';
-import type { Logger } from '../logger.js';
+import { type Logger, currentRequestId } from '../logger.js';
 
 /** Codes graphql-js and Yoga give malformed requests, which clients see as BAD_USER_INPUT. */
 const malformedRequestCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
@@ -36,9 +36,11 @@ export function maskError(log: Logger) {
       });
     }
     log.error({ err: original }, 'unexpected error in a GraphQL operation');
+    // The request id lets an operator find this error's log line; it tells the client nothing else.
+    const requestId = currentRequestId();
     return new GraphQLError(message, {
       ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId && { requestId }) },
     });
   };
 }

@@ -1,0 +1,134 @@
+// Prometheus metrics at /metrics: what this replica did (counters, histograms) and what the database
+// says now (consumers by pool and status, dead-lettered jobs), read once per scrape.
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CoordinatorObserver, SweepReport } from './coordinator/coordinator.js';
+import type { PoolStats } from './coordinator/types.js';
+
+const statuses = ['free', 'busy', 'draining', 'offline'] as const;
+
+export interface MetricsSources {
+  /** Counts per pool, from the database (waiting producers: this replica's). */
+  pools(): Promise<PoolStats[]>;
+  /** Subscriptions open on this replica, by transport. */
+  openSubscriptions(): { ws: number; sse: number };
+}
+
+export class Metrics implements CoordinatorObserver {
+  readonly registry = new Registry();
+  private readonly claims = new Counter({
+    name: 'handoff_claims_total',
+    help: 'Slots claimed on this replica (claimFreeConsumer, awaitFreeConsumer, dispatch).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
+  private readonly claimWait = new Histogram({
+    name: 'handoff_claim_wait_seconds',
+    help: 'How long a claim waited in line for a free consumer (0 when one was free at once).',
+    labelNames: ['pool'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly expiries = new Counter({
+    name: 'handoff_lease_expiries_total',
+    help: 'Leases this replica expired: claims never dispatched (claim) and jobs whose consumer went silent or late (job).',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  private readonly markedOffline = new Counter({
+    name: 'handoff_consumers_marked_offline_total',
+    help: 'Consumers this replica marked OFFLINE because their heartbeats stopped.',
+    registers: [this.registry],
+  });
+  private readonly redeliveries = new Counter({
+    name: 'handoff_redeliveries_total',
+    help: 'Jobs this replica sent again (attempt + 1) after their lease expired or failed.',
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({
+    name: 'handoff_dead_letters_total',
+    help: 'Jobs this replica wrote to a dead-letter topic after their last attempt.',
+    registers: [this.registry],
+  });
+  private readonly consumers = new Gauge({
+    name: 'handoff_consumers',
+    help: 'Registered consumers by pool and status (all replicas: read from the database).',
+    labelNames: ['pool', 'status'],
+    registers: [this.registry],
+  });
+  private readonly slots = new Gauge({
+    name: 'handoff_slots',
+    help: 'Consumer slots by pool: capacity, and in_flight (held by leases).',
+    labelNames: ['pool', 'kind'],
+    registers: [this.registry],
+  });
+  private readonly deadLettered = new Gauge({
+    name: 'handoff_dead_lettered_jobs',
+    help: 'Jobs on the dead-letter topic of each pool (all replicas: read from the database).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
+  private readonly waitingProducers = new Gauge({
+    name: 'handoff_waiting_producers',
+    help: 'Producers waiting for a free consumer on this replica (awaitFreeConsumer, dispatch with waitMs).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
+  private readonly subscriptions = new Gauge({
+    name: 'handoff_subscriptions_open',
+    help: 'GraphQL subscriptions open on this replica, by transport.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  claimed(pool: string, waitedMs: number): void {
+    this.claims.inc({ pool });
+    this.claimWait.observe({ pool }, waitedMs / 1000);
+  }
+
+  swept(report: SweepReport): void {
+    this.expiries.inc({ kind: 'claim' }, report.expiredClaims);
+    this.expiries.inc({ kind: 'job' }, report.expiredJobs);
+    this.markedOffline.inc(report.offline);
+    this.redeliveries.inc(report.redelivered);
+    this.deadLetters.inc(report.deadLettered);
+  }
+
+  /** GraphQL operation and HTTP request durations, from Yoga's Prometheus plugin, into this registry. */
+  yogaPlugin(): Plugin {
+    return usePrometheus({
+      registry: this.registry,
+      endpoint: false,
+      metrics: {
+        graphql_envelop_request: true,
+        graphql_envelop_request_duration: true,
+        graphql_envelop_error_result: true,
+        graphql_yoga_http_duration: true,
+      },
+      labels: { url: false },
+    });
+  }
+
+  /** The text Prometheus scrapes, after reading the database's counts once. */
+  async scrape(sources: MetricsSources): Promise<{ contentType: string; body: string }> {
+    const pools = await sources.pools();
+    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers]) gauge.reset();
+    for (const stats of pools) {
+      const pool = stats.pool ?? '';
+      for (const status of statuses) this.consumers.set({ pool, status: status.toUpperCase() }, stats[status]);
+      this.slots.set({ pool, kind: 'capacity' }, stats.capacity);
+      this.slots.set({ pool, kind: 'in_flight' }, stats.inFlight);
+      this.deadLettered.set({ pool }, stats.deadLettered);
+      this.waitingProducers.set({ pool }, stats.waitingProducers);
+    }
+    const open = sources.openSubscriptions();
+    this.subscriptions.set({ transport: 'ws' }, open.ws);
+    this.subscriptions.set({ transport: 'sse' }, open.sse);
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
