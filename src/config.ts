@@ -202,3 +202,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** What the `handoff` CLI needs to reach a running server: flags win over HANDOFF_URL / HANDOFF_TOKEN. */
+export interface CliSettings {
+  url: string;
+  token: string | undefined;
+}
+
+export function loadCliSettings(env: NodeJS.ProcessEnv = process.env, flags: { url?: string | undefined; token?: string | undefined } = {}): CliSettings {
+  const url = flags.url ?? (env.HANDOFF_URL || 'http://127.0.0.1:4000/graphql');
+  if (!/^https?:\/\//.test(url)) throw new ConfigError([`the server URL must start with http:// or https:// (got "${url}")`]);
+  return { url, token: flags.token ?? (env.HANDOFF_TOKEN || undefined) };
+}

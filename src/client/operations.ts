@@ -125,20 +125,26 @@ export const GetLease = graphql(`
   }
 `);
 
+export const StatsFields = graphql(`
+  fragment StatsFields on Stats {
+    pool
+    consumers
+    free
+    busy
+    draining
+    offline
+    capacity
+    inFlight
+    waitingProducers
+    claimsLastMinute
+    deadLettered
+  }
+`);
+
 export const GetStats = graphql(`
   query GetStats($pool: String) {
     stats(pool: $pool) {
-      pool
-      consumers
-      free
-      busy
-      draining
-      offline
-      capacity
-      inFlight
-      waitingProducers
-      claimsLastMinute
-      deadLettered
+      ...StatsFields
     }
   }
 `);
@@ -208,9 +214,7 @@ export const AttachJob = graphql(`
 export const ListPools = graphql(`
   query ListPools {
     pools {
-      pool
-      consumers
-      free
+      ...StatsFields
     }
   }
 `);

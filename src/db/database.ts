@@ -1,7 +1,6 @@
 // The two backends behind one Prisma client: PostgreSQL (production, several replicas) and PGlite
 // (embedded default, in process, persisted to a data directory). Both speak the same SQL, and both
 // deliver NOTIFY after commit, which is how changes are announced to every replica.
-import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -9,7 +8,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { PrismaClient } from './generated/client.js';
-import { applyMigrations } from './migrate.js';
+import { applyMigrations, pgliteDir } from './migrate.js';
 
 export type { PrismaClient };
 
@@ -45,7 +44,7 @@ async function answers(prisma: PrismaClient): Promise<boolean> {
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
   return config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize)
-    : openPglite(path.join(config.dataDir, 'pglite'));
+    : openPglite(pgliteDir(config.dataDir));
 }
 
 async function openPglite(dataDir: string): Promise<Database> {

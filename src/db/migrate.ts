@@ -12,8 +12,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { Config } from '../config.js';
 
 export type MigrationTarget = { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; connectionString: string };
 
@@ -45,6 +46,29 @@ const createMigrationsTable = `
     "started_at"          TIMESTAMPTZ NOT NULL DEFAULT now(),
     "applied_steps_count" INTEGER NOT NULL DEFAULT 0
   )`;
+
+/** PGlite keeps its files here, under the data directory. */
+export const pgliteDir = (dataDir: string) => path.join(dataDir, 'pglite');
+
+/**
+ * Applies pending migrations to the database the server would open with this config (DATABASE_URL,
+ * else the PGlite in the data directory): `handoff migrate` and `npm run db:migrate`. Says what it did.
+ */
+export async function migrateConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<string> {
+  if (config.databaseUrl) {
+    const { applied } = await applyMigrations({ kind: 'postgres', connectionString: config.databaseUrl });
+    return applied.length ? `applied ${applied.join(', ')}` : 'no pending migration';
+  }
+  const dataDir = pgliteDir(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  try {
+    const { applied } = await applyMigrations({ kind: 'pglite', pglite });
+    return applied.length ? `applied ${applied.join(', ')} to ${dataDir}` : `no pending migration in ${dataDir}`;
+  } finally {
+    await pglite.close();
+  }
+}
 
 /** The migration directories in order, with their SQL. */
 export async function readMigrations(dir = defaultMigrationsDir): Promise<Migration[]> {

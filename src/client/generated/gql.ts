@@ -27,7 +27,8 @@ type Documents = {
     "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.GetConsumerDocument,
     "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListConsumersDocument,
     "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": typeof types.GetLeaseDocument,
-    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n": typeof types.GetStatsDocument,
+    "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n": typeof types.StatsFieldsFragmentDoc,
+    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      ...StatsFields\n    }\n  }\n": typeof types.GetStatsDocument,
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnFreeConsumerAvailableDocument,
     "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnConsumerStatusChangedDocument,
@@ -35,7 +36,7 @@ type Documents = {
     "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": typeof types.DispatchJobDocument,
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.FailLeaseDocument,
     "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": typeof types.AttachJobDocument,
-    "\n  query ListPools {\n    pools {\n      pool\n      consumers\n      free\n    }\n  }\n": typeof types.ListPoolsDocument,
+    "\n  query ListPools {\n    pools {\n      ...StatsFields\n    }\n  }\n": typeof types.ListPoolsDocument,
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    role\n    pool\n    consumerId\n    createdAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
@@ -55,7 +56,8 @@ const documents: Documents = {
     "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.GetConsumerDocument,
     "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListConsumersDocument,
     "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": types.GetLeaseDocument,
-    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n": types.GetStatsDocument,
+    "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n": types.StatsFieldsFragmentDoc,
+    "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      ...StatsFields\n    }\n  }\n": types.GetStatsDocument,
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": types.OnFreeConsumerAvailableDocument,
     "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": types.OnConsumerStatusChangedDocument,
@@ -63,7 +65,7 @@ const documents: Documents = {
     "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": types.DispatchJobDocument,
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.FailLeaseDocument,
     "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": types.AttachJobDocument,
-    "\n  query ListPools {\n    pools {\n      pool\n      consumers\n      free\n    }\n  }\n": types.ListPoolsDocument,
+    "\n  query ListPools {\n    pools {\n      ...StatsFields\n    }\n  }\n": types.ListPoolsDocument,
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    role\n    pool\n    consumerId\n    createdAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiKeyDocument,
@@ -139,7 +141,11 @@ export function graphql(source: "\n  query GetLease($id: ID!) {\n    lease(id: $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n"): (typeof documents)["\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      pool\n      consumers\n      free\n      busy\n      draining\n      offline\n      capacity\n      inFlight\n      waitingProducers\n      claimsLastMinute\n      deadLettered\n    }\n  }\n"];
+export function graphql(source: "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n"): (typeof documents)["\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      ...StatsFields\n    }\n  }\n"): (typeof documents)["\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      ...StatsFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -171,7 +177,7 @@ export function graphql(source: "\n  mutation AttachJob($id: ID!, $message: Disp
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ListPools {\n    pools {\n      pool\n      consumers\n      free\n    }\n  }\n"): (typeof documents)["\n  query ListPools {\n    pools {\n      pool\n      consumers\n      free\n    }\n  }\n"];
+export function graphql(source: "\n  query ListPools {\n    pools {\n      ...StatsFields\n    }\n  }\n"): (typeof documents)["\n  query ListPools {\n    pools {\n      ...StatsFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
