@@ -198,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   };
 
   if (env.HANDOFF_AUTH !== undefined && !['on', 'off'].includes(env.HANDOFF_AUTH)) problems.push('HANDOFF_AUTH must be on or off');
-  if (env.HANDOFF_ADMIN_TOKEN !== undefined && env.HANDOFF_ADMIN_TOKEN.length < 16) problems.push('HANDOFF_ADMIN_TOKEN must be at least 16 characters');
+  if (env.HANDOFF_ADMIN_TOKEN && env.HANDOFF_ADMIN_TOKEN.length < 16) problems.push('HANDOFF_ADMIN_TOKEN must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
