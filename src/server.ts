@@ -19,6 +19,7 @@ import { type Principal, unauthenticatedAdmin } from './auth/principal.js';
 import type { Config } from './config.js';
 import { Coordinator } from './coordinator/coordinator.js';
 import { startSweeper } from './coordinator/sweeper.js';
+import { serveDashboard } from './dashboard/serve.js';
 import { type Database, openDatabase } from './db/database.js';
 import { startChangeFeed } from './events/changeFeed.js';
 import { KafkaGateway } from './kafka/gateway.js';
@@ -166,10 +167,7 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       });
       return;
     }
-    if (req.url === '/' || req.url === '') {
-      res.writeHead(302, { location: graphqlPath }).end();
-      return;
-    }
+    if (serveDashboard(req, res)) return;
     void yoga.handle(req, res);
   };
   const sockets = new Set<Duplex>();
