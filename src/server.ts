@@ -79,11 +79,11 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     schema,
     graphqlEndpoint: graphqlPath,
     // Every operation authenticates again: a key revoked a moment ago is refused at once.
-    context: async (initial: { request?: Request; connectionParams?: Record<string, unknown> }): Promise<Context> => ({
+    context: async (initial: { request?: Request; extra?: WsExtra }): Promise<Context> => ({
       coordinator,
       feed,
       keys,
-      principal: await principalFor(initial.request?.headers.get('authorization') ?? bearerIn(initial.connectionParams)),
+      principal: await principalFor(initial.request?.headers.get('authorization') ?? initial.extra?.authorization),
     }),
     maskedErrors: { maskError: maskError(log) },
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Handoff' } : false,
@@ -177,6 +177,18 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: config.limits.maxBodyBytes });
+  /** Ties a WebSocket to the key `authorization` names, for its operations, limits and revocation. */
+  const bindKey = async (ctx: WsContext, authorization: unknown): Promise<boolean> => {
+    const principal = await principalFor(authorization);
+    if (!principal) return false;
+    const connections = connectionsByKey.get(principal.id) ?? new Set();
+    connections.add(ctx);
+    connectionsByKey.set(principal.id, connections);
+    ctx.extra.socket.once('close', () => connections.delete(ctx));
+    ctx.extra.keyId = principal.id;
+    ctx.extra.authorization = authorization;
+    return true;
+  };
   /** Open graphql-ws subscriptions on this replica: of one key (across its connections), or of all. */
   const openWsSubscriptions = (keyId?: string) => {
     const groups = keyId === undefined ? [...connectionsByKey.values()] : [connectionsByKey.get(keyId) ?? new Set<WsContext>()];
@@ -188,18 +200,29 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     {
       connectionInitWaitTimeout: config.limits.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
-        const principal = await principalFor(bearerIn(ctx.connectionParams));
-        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
-        const connections = connectionsByKey.get(principal.id) ?? new Set();
-        connections.add(ctx);
-        connectionsByKey.set(principal.id, connections);
-        ctx.extra.socket.once('close', () => connections.delete(ctx));
-        ctx.extra.keyId = principal.id;
-        return true;
+        const authorization = bearerIn(ctx.connectionParams);
+        if (config.auth && authorization === undefined) {
+          // GraphiQL sends its headers with each operation (payload.extensions.headers) instead: the
+          // key must then come with a subscribe within the init timeout, or the socket is closed.
+          const timer = setTimeout(() => {
+            if (ctx.extra.keyId === undefined) ctx.extra.socket.close(4403, 'Forbidden: no API key');
+          }, config.limits.connectionInitTimeoutMs);
+          ctx.extra.socket.once('close', () => clearTimeout(timer));
+          return true;
+        }
+        return bindKey(ctx, authorization); // false: graphql-ws closes with 4403 Forbidden
       },
       execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        const offered = bearerIn(payload.extensions?.headers as Record<string, unknown> | undefined);
+        if (ctx.extra.keyId === undefined) {
+          if (!(await bindKey(ctx, offered))) {
+            return [clientError('UNAUTHENTICATED', 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions')];
+          }
+        } else if (offered !== undefined && offered !== ctx.extra.authorization) {
+          return [clientError('FORBIDDEN', 'a connection carries one API key; open another connection for another key')];
+        }
         const { limits } = config;
         if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
           return [rateLimited(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
@@ -270,7 +293,10 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   return { url, port, coordinator, database, close };
 }
 
-type WsExtra = Extra & { keyId?: string } & Record<PropertyKey, unknown>;
+/** What a WebSocket carries: the key it is bound to (its id, and the Authorization value that named it). */
+type WsExtra = Extra & { keyId?: string; authorization?: unknown } & Record<PropertyKey, unknown>;
+
+const clientError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
 type WsContext = GraphQLWsContext<Record<string, unknown>, WsExtra>;
 
 /** A body over the limit is refused before it is read (413); so is a POST whose size is not said (411). */

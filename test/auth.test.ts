@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FormattedExecutionResult } from 'graphql';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
 import {
@@ -34,7 +35,7 @@ import {
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
-import { type Harness, eventually, snapshot, startHarness, unique } from './support/harness.js';
+import { type Harness, adminToken, eventually, snapshot, startHarness, unique } from './support/harness.js';
 
 type Caller = 'no key' | 'revoked key' | 'ADMIN' | 'PRODUCER of the pool' | 'PRODUCER of another pool' | 'CONSUMER bound to it' | 'CONSUMER bound to another';
 const callers: Caller[] = ['no key', 'revoked key', 'ADMIN', 'PRODUCER of the pool', 'PRODUCER of another pool', 'CONSUMER bound to it', 'CONSUMER bound to another'];
@@ -291,5 +292,49 @@ describe('first run', () => {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a key sent with each WebSocket operation (as GraphiQL sends its headers)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite', { limits: { ...loadConfig({}).limits, connectionInitTimeoutMs: 500 } });
+  });
+  afterAll(() => h?.close());
+
+  /** A raw graphql-transport-ws connection, acknowledged, with no connectionParams. */
+  async function connect() {
+    const socket = new WebSocket(h.server.url.replace('http', 'ws'), 'graphql-transport-ws');
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await eventually(() => (messages.some((m) => m.type === 'connection_ack') ? true : undefined));
+    const subscribe = async (id: string, query: string, authorization?: string) => {
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, extensions: authorization ? { headers: { Authorization: authorization } } : {} } }));
+      return eventually(() => messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error')));
+    };
+    return { socket, closed, subscribe };
+  }
+  const stats = '{ stats { consumers } }';
+
+  it('authenticates the operation, binds the connection to that key, and refuses another key on it', async () => {
+    const { socket, subscribe } = await connect();
+    expect(await subscribe('1', stats, `Bearer ${adminToken}`)).toMatchObject({ type: 'next', payload: { data: { stats: {} } } });
+    expect(await subscribe('2', stats)).toMatchObject({ type: 'next' }); // the connection's key
+    const { createApiKey } = await h.client.request(CreateApiKey, { input: { role: 'ADMIN' } });
+    const other = await subscribe('3', stats, `Bearer ${createApiKey.token}`);
+    expect(other).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'FORBIDDEN' } }] });
+    socket.close();
+  });
+
+  it('without a key: UNAUTHENTICATED for the operation, and the socket is closed (4403) when none comes in time', async () => {
+    const { subscribe, closed } = await connect();
+    const opened = Date.now();
+    expect(await subscribe('1', stats)).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await subscribe('2', stats, 'Bearer hk_not-a-key')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await closed).toBe(4403);
+    expect(Date.now() - opened).toBeLessThan(2_000);
   });
 });

@@ -1,32 +1,18 @@
 // The operator dashboard in a real browser (headless Chromium): it asks for a key once, shows the
 // consumers of every pool, and follows their changes live over graphql-ws.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttachJob, ClaimFreeConsumer, FailLease, RegisterConsumer, SetStatus } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
 import { type Harness, adminToken, eventually, startHarness } from './support/harness.js';
 import { kafkaBrokers } from './support/kafka.js';
+import { artifacts, browserTestsRun, launchBrowser } from './support/browser.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const artifacts = '.handoff/artifacts';
-
-// Debian's chromium package (apt-get install chromium). CI installs it and requires it; elsewhere the
-// browser test is skipped with this one line.
-const haveChromium = existsSync(chromiumPath);
-if (!haveChromium) {
-  if (process.env.CI === 'true' || process.env.HANDOFF_REQUIRE_BROWSER === '1') throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
-  console.warn(`skipping the dashboard's browser test: no ${chromiumPath} (apt-get install -y chromium to run it)`);
-}
-
-describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
+describe.runIf(browserTestsRun("the dashboard's browser test"))('the dashboard in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   });
   afterAll(() => browser?.close());
 
