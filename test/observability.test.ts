@@ -72,7 +72,6 @@ describe.each(backends)('observability on %s', (backend) => {
     expect(sample(text, 'handoff_dead_lettered_jobs', { pool })).toBe(0);
     expect(sample(text, 'handoff_subscriptions_open', { transport: 'ws' })).toBe(1);
     expect(sample(text, 'graphql_envelop_request_duration_count', { operationName: 'ClaimFreeConsumer' })).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'graphql_yoga_http_duration_count', { operationName: 'ClaimFreeConsumer' })).toBeGreaterThanOrEqual(2);
 
     await subscription.return?.();
     await eventually(async () => (sample((await scrape()).text, 'handoff_subscriptions_open', { transport: 'ws' }) === 0 ? true : undefined));
