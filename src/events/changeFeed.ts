@@ -40,9 +40,11 @@ export async function startChangeFeed(db: Database, log: Logger): Promise<Change
         log.error({ err: error, payload: payload.slice(0, 500) }, 'unreadable change notification');
         return;
       }
+      // The waiting line first: its claim is a database round trip, started before the fan-out to
+      // subscribers (which may be thousands) runs.
+      for (const handler of changeHandlers) handler(change);
       pubsub.publish('consumerChangedInPool', change.consumer.pool, change);
       pubsub.publish('consumerChanged', change);
-      for (const handler of changeHandlers) handler(change);
     },
     reconnected() {
       log.warn('change feed reconnected; re-reading state');
