@@ -106,11 +106,19 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
     },
   });
 
-  /** Ready when the database answers and, if Kafka is configured, Kafka does too. */
+  /** Ready when the database answers with every migration applied and, if Kafka is configured, Kafka answers too. */
   const readiness = async () => {
-    const databaseUp = await database.ping();
-    const kafkaState = kafka ? ((await kafka.isReachable()) ? 'up' : 'down') : 'not configured';
-    return { ready: databaseUp && kafkaState !== 'down', database: databaseUp ? 'up' : 'down', kafka: kafkaState };
+    const [migrations, kafkaState] = await Promise.all([
+      database.migrationState(),
+      kafka ? kafka.isReachable().then((up) => (up ? 'up' : 'down')) : 'not configured',
+    ]);
+    const databaseUp = migrations !== 'unreachable';
+    return {
+      ready: migrations === 'applied' && kafkaState !== 'down',
+      database: databaseUp ? 'up' : 'down',
+      migrations: databaseUp ? migrations : 'unknown',
+      kafka: kafkaState,
+    };
   };
 
   // Requests in flight, so shutdown can wait for them; SSE streams are ended at once (clients reconnect).
@@ -155,9 +163,13 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       return;
     }
     if (req.url === '/ready') {
-      void readiness().then((body) => {
-        res.writeHead(body.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      });
+      readiness().then(
+        (body) => res.writeHead(body.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+        (error: unknown) => {
+          log.error({ err: error }, 'readiness check failed');
+          res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ready: false, error: 'the readiness check failed; see the log' }));
+        },
+      );
       return;
     }
     if (metrics && req.url === '/metrics') {

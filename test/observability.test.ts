@@ -90,6 +90,26 @@ describe.each(backends)('observability on %s', (backend) => {
     expect(sample(text, 'handoff_lease_expiries_total', { kind: 'claim' })).toBeGreaterThan(before);
   });
 
+  it('/health is up; /ready checks the database, its migrations and Kafka', async () => {
+    const health = await fetch(new URL('/health', h.server.url));
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = async () => {
+      const response = await fetch(new URL('/ready', h.server.url));
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await ready()).toEqual({ status: 200, body: { ready: true, database: 'up', migrations: 'applied', kafka: 'not configured' } });
+    // A migration this code ships that the database has not recorded: not ready.
+    const { prisma } = h.server.database;
+    const [last] = await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1`;
+    await prisma.$executeRaw`UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = ${last!.id}`;
+    try {
+      expect(await ready()).toEqual({ status: 503, body: { ready: false, database: 'up', migrations: 'pending', kafka: 'not configured' } });
+    } finally {
+      await prisma.$executeRaw`UPDATE _prisma_migrations SET rolled_back_at = NULL WHERE id = ${last!.id}`;
+    }
+    expect((await ready()).status).toBe(200);
+  });
+
   it('echoes a sensible X-Request-Id, makes one up otherwise', async () => {
     const ask = (requestId?: string) =>
       fetch(h.server.url, {

@@ -8,7 +8,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { PrismaClient } from './generated/client.js';
-import { applyMigrations, pgliteDir } from './migrate.js';
+import { applyMigrations, pgliteDir, readMigrations } from './migrate.js';
 
 export type { PrismaClient };
 
@@ -26,21 +26,31 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Receives every NOTIFY on the channel, sent by this replica or any other. */
   listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
-  /** True when the database answers a query. */
-  ping(): Promise<boolean>;
+  /** Whether the database answers, and whether every migration this code ships is applied to it. */
+  migrationState(): Promise<MigrationState>;
   close(): Promise<void>;
 }
 
-async function answers(prisma: PrismaClient): Promise<boolean> {
+export type MigrationState = 'applied' | 'pending' | 'unreachable';
+
+/** One query: the migrations recorded as finished, against those this code ships. */
+async function migrationStateOf(prisma: PrismaClient, shipped: Promise<string[]>): Promise<MigrationState> {
+  let applied: { name: string }[];
   try {
-    await prisma.$queryRaw`SELECT 1`;
-    return true;
-  } catch {
-    return false; // that is the answer: it does not
+    applied = await prisma.$queryRaw<{ name: string }[]>`
+      SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return 'unreachable';
+    throw error;
   }
+  const names = new Set(applied.map((row) => row.name));
+  return (await shipped).every((name) => names.has(name)) ? 'applied' : 'pending';
 }
 
 /** Opens the configured database and applies pending migrations. */
+/** The migrations this code ships, read once. */
+const shipped = readMigrations().then((migrations) => migrations.map((migration) => migration.name));
+
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
   return config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize)
@@ -58,7 +68,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     async listen(channel, handlers) {
       return pglite.listen(channel, handlers.payload);
     },
-    ping: () => answers(prisma),
+    migrationState: () => migrationStateOf(prisma, shipped),
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -82,7 +92,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         await listener.stop();
       };
     },
-    ping: () => answers(prisma),
+    migrationState: () => migrationStateOf(prisma, shipped),
     async close() {
       await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();
