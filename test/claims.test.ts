@@ -56,6 +56,25 @@ describe.each(backends)('claims and leases on %s', (backend) => {
     }
   });
 
+  it('no claim is refused while a slot is free: 8 loops of claim → complete on one consumer of capacity 1000', async () => {
+    const { pool, ids } = await registerPool(1, 1000);
+    const refusals: unknown[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 25; i++) {
+          const result = await h.client.execute(ClaimFreeConsumer, { pool, ttlMs: 60_000 });
+          if (!result.data) {
+            refusals.push(result.errors);
+            continue;
+          }
+          await h.client.request(CompleteLease, { id: result.data.claimFreeConsumer.id });
+        }
+      }),
+    );
+    expect(refusals).toEqual([]);
+    expect((await h.client.request(GetConsumer, { id: ids[0]! })).consumer?.inFlight).toBe(0);
+  });
+
   it('gives the longest-idle free consumer first, ties by id', async () => {
     const { pool, ids } = await registerPool(3);
     // all registered in one burst: order by freeSince, then id; make c000 the most recently freed

@@ -370,8 +370,14 @@ export class Coordinator {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /**
+   * Claims without waiting on rows other statements hold; if that finds nothing, once more waiting
+   * for them, since a consumer locked by a claim or a completion in flight may still have a free
+   * slot: no claim is refused while a slot is free.
+   */
   private async tryClaim(pool: string, labels: string[], ttlMs: number): Promise<Lease | undefined> {
-    const row = await claimFreeConsumer(this.db, { leaseId: randomUUID(), pool, labels, ttlMs });
+    const claim = { leaseId: randomUUID(), pool, labels, ttlMs };
+    const row = (await claimFreeConsumer(this.db, claim, 'skip')) ?? (await claimFreeConsumer(this.db, claim, 'wait'));
     return row ? leaseFromRow(row) : undefined;
   }
 

@@ -1,23 +1,32 @@
-import { type Db, type LeaseRow, claimableConsumers, consumerColumns, leaseColumns, selectAndAnnounce } from './fragments.js';
+import { type Db, type LeaseRow, claimableConsumers, consumerColumns, leaseColumns, raw, selectAndAnnounce } from './fragments.js';
 
 export interface ClaimRow extends LeaseRow {
   slotOpened: boolean;
 }
 
 /**
- * The claim, in one statement: lock the longest-idle claimable consumer (skipping rows another
- * claim holds), take one of its slots, and record the lease. Concurrent claims, on any number of
- * replicas, never get the same slot. Returns nothing when no consumer is claimable.
+ * How a claim treats consumer rows that other statements hold locked (a claim or a completion in
+ * flight): `skip` them, so concurrent claims spread over different consumers; or `wait` for them and
+ * look again — the second try of a claim that skipped everything, since a locked consumer with
+ * capacity > 1 may still have a free slot once the other statement commits.
+ */
+export type LockedRows = 'skip' | 'wait';
+
+/**
+ * The claim, in one statement: lock the longest-idle claimable consumer, take one of its slots, and
+ * record the lease. Concurrent claims, on any number of replicas, never get the same slot. Returns
+ * nothing when no consumer is claimable.
  */
 export async function claimFreeConsumer(
   db: Db,
   claim: { leaseId: string; pool: string; labels: string[]; ttlMs: number },
+  lockedRows: LockedRows,
 ): Promise<ClaimRow | undefined> {
   const [row] = await db.$queryRaw<ClaimRow[]>`
     WITH picked AS (
       ${claimableConsumers(claim.pool, claim.labels)}
       LIMIT 1
-      FOR UPDATE SKIP LOCKED
+      ${raw(lockedRows === 'skip' ? 'FOR UPDATE SKIP LOCKED' : 'FOR UPDATE')}
     ), claimed AS (
       UPDATE consumers c SET in_flight = c.in_flight + 1, free_since = now(), updated_at = now()
       FROM picked WHERE c.id = picked.id
