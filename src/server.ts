@@ -102,7 +102,9 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
       warn: (...args) => log.warn({ args }, 'yoga'),
-      error: (...args) => log.error({ args }, 'yoga'),
+      // Yoga reports here every error maskError rewrote, domain refusals (NO_FREE_CONSUMER, …) included;
+      // maskError itself logs the unexpected ones, at error level, with the request id.
+      error: (...args) => log.debug({ args }, 'yoga: masked error'),
     },
   });
 
