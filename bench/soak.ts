@@ -13,6 +13,7 @@ import pg from 'pg';
 import { type KafkaBroker, startKafkaBroker } from '../scripts/kafka/broker.js';
 import { type ServerProcess, startServerProcess } from '../scripts/serverProcess.js';
 import { HandoffConsumer, HandoffProducer } from '../src/client/index.js';
+import { progressBar } from './lib/progress.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -76,7 +77,8 @@ let concurrentTwice = 0;
 let redeliveries = 0;
 let crashes = 0;
 const activeOf = new Map<HandoffConsumer, Set<string>>();
-const pool = 'soak';
+// A pool (and so topics) of its own: a broker reused across runs (KAFKA_BROKERS) keeps old records.
+const pool = `soak-${randomBytes(3).toString('hex')}`;
 
 function newConsumer(slot: number, id: string): HandoffConsumer {
   const mine = new Set<string>();
@@ -137,12 +139,8 @@ const latencies: number[] = [];
 let nextJob = 0;
 const producers = Array.from({ length: producerCount }, (_, i) => new HandoffProducer({ url: urlsFrom(i), headers, kafka }));
 const started = Date.now();
-const progress = setInterval(() => {
-  const done = completedBy.size;
-  const width = 40;
-  const bar = '#'.repeat(Math.round((done / jobCount) * width)).padEnd(width, '.');
-  process.stdout.write(`\r[${bar}] ${done}/${jobCount} done, ${crashes} crashes, ${redeliveries} redeliveries   `);
-}, 250);
+const bar = progressBar('soak', jobCount);
+const progress = setInterval(() => bar.update(completedBy.size, `done, ${crashes} crashes, ${redeliveries} redeliveries`), 250);
 await Promise.all(
   producers.map(async (producer, i) => {
     while (nextJob < jobCount && Date.now() < deadline) {
@@ -158,6 +156,7 @@ await Promise.all(
 );
 while (completedBy.size < jobCount && Date.now() < deadline) await sleep(100);
 clearInterval(progress);
+bar.finish();
 stopCrashing = true;
 await crasher;
 const seconds = (Date.now() - started) / 1000;

@@ -1,0 +1,157 @@
+// Scenario 4, a yardstick: graphile-worker (a Node + PostgreSQL job queue) on the same PostgreSQL
+// server: add_job → task start latency, and jobs per second at concurrency 1, 8 and 64. Printed beside
+// Handoff's latency (scenario 2) and claim throughput (scenario 3) from this run's result files.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Logger, type Runner, makeWorkerUtils, run } from 'graphile-worker';
+import pg from 'pg';
+import { createBenchDatabase } from '../lib/infra.js';
+import { progressBar } from '../lib/progress.js';
+import { type HeadlineRow, type RunContext, type ScenarioResult, ms, table, writeResult } from '../lib/report.js';
+import { type Summary, round, roundSummary, sleep, summarize } from '../lib/stats.js';
+import { barChart } from '../lib/svg.js';
+
+const concurrencies = [1, 8, 64];
+const silent = new Logger(() => () => {});
+
+interface ThroughputWindow {
+  concurrency: number;
+  jobs: number;
+  jobsPerSecond: number;
+}
+
+/** Started on the database with one task, `bench`, that reports when it starts. */
+async function startRunner(pgPool: pg.Pool, concurrency: number, onStart: (payload: unknown) => void): Promise<Runner> {
+  return run({
+    pgPool,
+    concurrency,
+    noHandleSignals: true,
+    pollInterval: 2_000, // new jobs arrive by LISTEN/NOTIFY; polling is only the fallback
+    logger: silent,
+    taskList: { bench: async (payload) => onStart(payload) },
+  });
+}
+
+async function measureLatency(pgPool: pg.Pool, samples: number): Promise<Summary> {
+  const utils = await makeWorkerUtils({ pgPool, logger: silent });
+  let started: ((at: number) => void) | undefined;
+  const runner = await startRunner(pgPool, 1, () => started?.(performance.now()));
+  const latencies: number[] = [];
+  const bar = progressBar('reference: add_job → start', samples);
+  try {
+    for (let i = -3; i < samples; i++) {
+      const startedAt = new Promise<number>((resolve) => (started = resolve));
+      const t0 = performance.now();
+      await utils.addJob('bench', { i });
+      const at = await startedAt;
+      if (i >= 0) latencies.push(at - t0);
+      await sleep(5); // the previous job's completion is written before the next add
+      bar.update(i + 1);
+    }
+    bar.finish();
+  } finally {
+    await runner.stop();
+    await utils.release();
+  }
+  return roundSummary(summarize(latencies));
+}
+
+async function measureThroughput(pgPool: pg.Pool, concurrency: number, jobs: number): Promise<ThroughputWindow> {
+  const utils = await makeWorkerUtils({ pgPool, logger: silent });
+  const runner = await startRunner(pgPool, concurrency, () => {});
+  let completed = 0;
+  let allDone!: () => void;
+  const done = new Promise<void>((resolve) => (allDone = resolve));
+  runner.events.on('job:complete', () => {
+    if (++completed === jobs) allDone();
+  });
+  const bar = progressBar(`reference: ×${concurrency}`, jobs);
+  const timer = setInterval(() => bar.update(completed), 200);
+  const started = performance.now();
+  for (let first = 0; first < jobs; first += 500) {
+    await utils.addJobs(Array.from({ length: Math.min(500, jobs - first) }, (_, i) => ({ identifier: 'bench', payload: { i: first + i } })));
+  }
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  bar.finish();
+  await runner.stop();
+  await utils.release();
+  return { concurrency, jobs, jobsPerSecond: round(jobs / seconds) };
+}
+
+/** A result file of this run, if that scenario ran (or ran before). */
+async function earlier<T>(context: RunContext, scenario: string): Promise<T | undefined> {
+  const text = await readFile(path.join(context.resultsDir, `${scenario}.json`), 'utf8').catch(() => undefined);
+  return text ? ((JSON.parse(text) as { results: T }).results) : undefined;
+}
+type LatencyRows = { backend: string; mode: string; producers: number; afterSetStatusFree: Summary }[];
+type ThroughputRows = { backend: string; windows: { concurrency: number; pairsPerSecond: number }[] }[];
+
+export async function runReference(context: RunContext): Promise<ScenarioResult> {
+  const startedAt = new Date();
+  const samples = context.quick ? 30 : 200;
+  const jobs = context.quick ? 1_000 : 5_000;
+  const database = await createBenchDatabase();
+  let latency: Summary;
+  const windows: ThroughputWindow[] = [];
+  // One pool of 10 connections (graphile-worker's default size), ours to end before the database is dropped.
+  const pgPool = new pg.Pool({ connectionString: database.url, max: 10 });
+  // Connections cut by the DROP at the end are expected, on the pool and on each client.
+  pgPool.on('error', () => {});
+  pgPool.on('connect', (client) => client.on('error', () => {}));
+  try {
+    const utils = await makeWorkerUtils({ pgPool, logger: silent });
+    await utils.migrate();
+    await utils.release();
+    latency = await measureLatency(pgPool, samples);
+    for (const concurrency of concurrencies) windows.push(await measureThroughput(pgPool, concurrency, jobs));
+  } finally {
+    await pgPool.end();
+    await database.drop();
+  }
+
+  const handoffLatency = (await earlier<LatencyRows>(context, 'latency'))?.find((row) => row.backend === 'postgres' && row.producers === 1 && row.mode.startsWith('await'));
+  const handoffThroughput = (await earlier<ThroughputRows>(context, 'throughput'))?.find((row) => row.backend === 'postgres');
+  context.log(`\nReference: graphile-worker ${context.machine.packages['graphile-worker']} on the same PostgreSQL (defaults: LISTEN/NOTIFY, pool of 10)`);
+  context.log(
+    table([
+      ['measure', 'graphile-worker', 'Handoff (PostgreSQL)'],
+      ['job added → task starts / slot freed → lease held, p50', ms(latency.p50), handoffLatency ? ms(handoffLatency.afterSetStatusFree.p50) : 'not run'],
+      ['… p99', ms(latency.p99), handoffLatency ? ms(handoffLatency.afterSetStatusFree.p99) : 'not run'],
+      ...windows.map((w) => [
+        `jobs/s (graphile) vs claim+complete pairs/s (Handoff), concurrency ${w.concurrency}`,
+        w.jobsPerSecond,
+        handoffThroughput?.windows.find((h) => h.concurrency === w.concurrency)?.pairsPerSecond ?? 'not run',
+      ]),
+    ]),
+  );
+
+  const headline: HeadlineRow[] = [
+    {
+      metric: `Yardstick: graphile-worker on the same PostgreSQL, add_job → start p50 / p99; jobs/s at concurrency ${concurrencies.join(' / ')}`,
+      value: `${ms(latency.p50)} / ${ms(latency.p99)}; ${windows.map((w) => w.jobsPerSecond).join(' / ')}`,
+      goal: '–',
+      status: 'reference',
+    },
+  ];
+  const svg = barChart({
+    title: 'Yardstick: graphile-worker jobs/s and Handoff claim + complete pairs/s, same PostgreSQL',
+    subtitle: `${context.machine.cpuCount} × ${context.machine.cpuModel}, Node ${context.machine.node}, PostgreSQL ${context.machine.postgres.split(' ')[0]}`,
+    unit: 'per second',
+    groups: windows.map((w) => ({
+      label: `concurrency ${w.concurrency}`,
+      bars: [
+        { label: 'graphile-worker jobs', value: w.jobsPerSecond },
+        { label: 'Handoff claim+complete', value: handoffThroughput?.windows.find((h) => h.concurrency === w.concurrency)?.pairsPerSecond ?? Number.NaN },
+      ],
+    })),
+  });
+  return writeResult(context, startedAt, svg, {
+    scenario: 'reference',
+    title: 'graphile-worker as a yardstick',
+    parameters: { latencySamples: samples, jobsPerWindow: jobs, concurrencies, task: 'an async function that returns at once', addJobsBatch: 500 },
+    headline,
+    results: { latency, windows, handoff: { latency: handoffLatency, throughput: handoffThroughput } },
+  });
+}
