@@ -39,6 +39,11 @@ describe.skipIf(!kafkaBrokers).each(backends)('dispatch on %s with a real Kafka 
     expect(record?.headers?.['handoff-lease-id']?.toString()).toBe(dispatch.lease.id);
     expect(record?.headers?.['handoff-attempt']?.toString()).toBe('1');
     expect(record?.headers?.trace?.toString()).toBe('t-1');
+    // Recorded by the claim itself, so Handoff can send it again if the consumer fails.
+    const lease = await h.server.database.prisma.lease.findUniqueOrThrow({ where: { id: dispatch.lease.id } });
+    expect(lease).toMatchObject({ topic: consumer.topic, messageKey: 'order-7', messageValue: '{"resize":"640x480"}', messageHeaders: { trace: 't-1' } });
+    expect(lease.dispatchedAt).toBeInstanceOf(Date);
+    expect(lease.expiresAt.getTime() - lease.dispatchedAt!.getTime()).toBe(h.config.processingTtlMs);
   });
 
   it('with no free consumer and waitMs 500: NO_FREE_CONSUMER after about 500 ms, nothing produced', async () => {

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { JobMessage, JobTransport, Produced } from '../kafka/gateway.js';
 import { CoordinatorError, badInput, conflict, kafkaUnavailable, noFreeConsumer, notFound, staleEpoch } from './errors.js';
 import { claimFreeConsumer } from './sql/claimFreeConsumer.js';
-import { extendLease, markLeaseDispatched } from './sql/dispatchLease.js';
+import { type DispatchedJob, extendLease, markLeaseDispatched } from './sql/dispatchLease.js';
 import { deregisterConsumer } from './sql/deregisterConsumer.js';
 import { endLease, expireClaims, expireDispatched, failLease } from './sql/endLeases.js';
 import { abandonRedelivery, poolsWithJobsToRedeliver, restoreDeadLetter, takeDeadLetter, takeRedelivery } from './sql/redeliver.js';
@@ -44,6 +44,12 @@ export interface ClaimInput {
   ttlMs?: number | null;
 }
 
+export interface JobInput {
+  key?: string | null;
+  value: string;
+  headers?: readonly { key: string; value: string }[] | null;
+}
+
 /** Who says they hold a lease: checked when given, so a replaced instance cannot complete it. */
 export interface LeaseOwner {
   consumerId?: string | null;
@@ -51,7 +57,7 @@ export interface LeaseOwner {
 }
 
 export interface DispatchInput extends ClaimInput {
-  message: { key?: string | null; value: string; headers?: readonly { key: string; value: string }[] | null };
+  message: JobInput;
   /** How long to wait for a free consumer; 0 (the default) does not wait. */
   waitMs?: number | null;
 }
@@ -102,7 +108,7 @@ export class Coordinator {
   ) {
     this.db = database.prisma;
     this.line = new WaitingLine({
-      claim: (request) => this.tryClaim(request.pool, request.labels, request.ttlMs),
+      claim: (request) => this.tryClaim(request),
       release: async (leaseId) => {
         await endLease(this.db, 'RELEASED', leaseId, {});
       },
@@ -194,7 +200,13 @@ export class Coordinator {
     const pool = checkPool(limits, input.pool);
     const labels = checkLabels(limits, input.labels);
     const ttlMs = checkTtl(limits, input.ttlMs, this.config.defaultLeaseTtlMs);
-    const lease = await this.tryClaim(pool, labels, ttlMs);
+    return this.claimNow({ pool, labels, ttlMs });
+  }
+
+  /** A checked claim that does not wait: the lease, or NO_FREE_CONSUMER / NOT_FOUND. */
+  private async claimNow(request: WaitRequest): Promise<Lease> {
+    const { pool, labels } = request;
+    const lease = await this.tryClaim(request);
     if (lease) {
       this.observer.claimed(pool, 0);
       return lease;
@@ -249,24 +261,26 @@ export class Coordinator {
     if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > limits.maxWaitMs) {
       throw badInput(`waitMs must be an integer from 0 to ${limits.maxWaitMs} (got ${waitMs})`);
     }
-    const message = this.checkMessage(input.message);
+    const job = this.jobFrom(input.message);
     const transport = this.transport;
     if (!transport) throw kafkaUnavailable('Kafka is not configured on this server (set KAFKA_BROKERS)');
 
-    const lease = waitMs === 0 ? await this.claimFreeConsumer({ pool, labels, ttlMs }) : await this.claimWithin(pool, labels, ttlMs, waitMs, signal);
+    // The job is recorded on the lease by the claim itself: the lease is DISPATCHED from the start.
+    const request = { pool, labels, ttlMs, job };
+    const lease = waitMs === 0 ? await this.claimNow(request) : await this.claimWithin(request, waitMs, signal);
     const topic = lease.consumer.topic;
-    const dispatched = await this.recordJob(lease.id, message);
     let produced: Produced;
     try {
       produced = await transport.produce(topic, {
-        ...message,
-        headers: { ...message.headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) },
+        key: job.key,
+        value: job.value,
+        headers: { ...job.headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) },
       });
     } catch (error) {
       await endLease(this.db, 'RELEASED', lease.id, {});
       throw kafkaUnavailable(`${(error as Error).message}; lease ${lease.id} was released, nothing was sent`);
     }
-    return { lease: dispatched, topic, ...produced };
+    return { lease, topic, ...produced };
   }
 
   /**
@@ -274,12 +288,17 @@ export class Coordinator {
    * the lease becomes DISPATCHED with the job's processing deadline, and Handoff can send the job
    * again if its consumer fails.
    */
-  async attachJob(id: string, message: DispatchInput['message']): Promise<Lease> {
-    return this.recordJob(checkLeaseId(id), this.checkMessage(message));
+  async attachJob(id: string, message: JobInput): Promise<Lease> {
+    return this.recordJob(checkLeaseId(id), this.jobFrom(message));
   }
 
-  private async recordJob(leaseId: string, message: JobMessage): Promise<Lease> {
-    const row = await markLeaseDispatched(this.db, leaseId, { ...message, processingTtlMs: this.config.processingTtlMs });
+  /** A checked job with the processing deadline it gets once recorded on a lease. */
+  private jobFrom(input: JobInput): DispatchedJob {
+    return { ...this.checkMessage(input), processingTtlMs: this.config.processingTtlMs };
+  }
+
+  private async recordJob(leaseId: string, job: DispatchedJob): Promise<Lease> {
+    const row = await markLeaseDispatched(this.db, leaseId, job);
     if (row) return leaseFromRow(row);
     const lease = await findLease(this.db, leaseId);
     if (!lease) throw notFound(`lease ${leaseId} does not exist`);
@@ -375,8 +394,8 @@ export class Coordinator {
    * for them, since a consumer locked by a claim or a completion in flight may still have a free
    * slot: no claim is refused while a slot is free.
    */
-  private async tryClaim(pool: string, labels: string[], ttlMs: number): Promise<Lease | undefined> {
-    const claim = { leaseId: randomUUID(), pool, labels, ttlMs };
+  private async tryClaim(request: WaitRequest): Promise<Lease | undefined> {
+    const claim = { ...request, leaseId: randomUUID() };
     const row = (await claimFreeConsumer(this.db, claim, 'skip')) ?? (await claimFreeConsumer(this.db, claim, 'wait'));
     return row ? leaseFromRow(row) : undefined;
   }
@@ -442,13 +461,13 @@ export class Coordinator {
   }
 
   /** Waits in line for up to `waitMs`; NO_FREE_CONSUMER when the time runs out. */
-  private async claimWithin(pool: string, labels: string[], ttlMs: number, waitMs: number, signal?: AbortSignal): Promise<Lease> {
+  private async claimWithin(request: WaitRequest, waitMs: number, signal?: AbortSignal): Promise<Lease> {
     const timeout = AbortSignal.timeout(waitMs);
     try {
-      return await this.waitInLine({ pool, labels, ttlMs }, signal ? AbortSignal.any([signal, timeout]) : timeout);
+      return await this.waitInLine(request, signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (error) {
       if (error instanceof AbortedWaitError && timeout.aborted) {
-        throw noFreeConsumer(`no free consumer in pool ${pool} within ${waitMs} ms`);
+        throw noFreeConsumer(`no free consumer in pool ${request.pool} within ${waitMs} ms`);
       }
       throw error;
     }

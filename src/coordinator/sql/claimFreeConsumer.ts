@@ -1,3 +1,4 @@
+import type { DispatchedJob } from './dispatchLease.js';
 import { type Db, type LeaseRow, claimableConsumers, consumerColumns, leaseColumns, raw, selectAndAnnounce } from './fragments.js';
 
 export interface ClaimRow extends LeaseRow {
@@ -15,13 +16,15 @@ export type LockedRows = 'skip' | 'wait';
 /**
  * The claim, in one statement: lock the longest-idle claimable consumer, take one of its slots, and
  * record the lease. Concurrent claims, on any number of replicas, never get the same slot. Returns
- * nothing when no consumer is claimable.
+ * nothing when no consumer is claimable. With `job`, the lease is recorded DISPATCHED with the job
+ * on it (as markLeaseDispatched would, without a second round trip) and its processing deadline.
  */
 export async function claimFreeConsumer(
   db: Db,
-  claim: { leaseId: string; pool: string; labels: string[]; ttlMs: number },
+  claim: { leaseId: string; pool: string; labels: string[]; ttlMs: number; job?: DispatchedJob | undefined },
   lockedRows: LockedRows,
 ): Promise<ClaimRow | undefined> {
+  const { job } = claim;
   const [row] = await db.$queryRaw<ClaimRow[]>`
     WITH picked AS (
       ${claimableConsumers(claim.pool, claim.labels)}
@@ -32,9 +35,13 @@ export async function claimFreeConsumer(
       FROM picked WHERE c.id = picked.id
       RETURNING c.*
     ), lease AS (
-      INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at)
-      SELECT ${claim.leaseId}::uuid, claimed.id, claimed.pool, ${claim.labels}::text[], 'CLAIMED', 1, claimed.epoch, now(),
-             now() + ${claim.ttlMs} * interval '1 millisecond'
+      INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at,
+                          topic, message_key, message_value, message_headers, dispatched_at)
+      SELECT ${claim.leaseId}::uuid, claimed.id, claimed.pool, ${claim.labels}::text[],
+             ${job ? 'DISPATCHED' : 'CLAIMED'}::"LeaseState", 1, claimed.epoch, now(),
+             now() + ${job ? job.processingTtlMs : claim.ttlMs} * interval '1 millisecond',
+             ${raw(job ? 'claimed.topic' : 'NULL')}, ${job?.key ?? null}::text, ${job?.value ?? null}::text,
+             ${job ? JSON.stringify(job.headers) : null}::jsonb, ${raw(job ? 'now()' : 'NULL')}
       FROM claimed
       RETURNING *
     ), changed AS (
