@@ -72,7 +72,9 @@ export class HandoffConsumer {
     this.topic = registerConsumer.topic;
 
     const kafka = kafkaFrom(this.options.kafka, `handoff-consumer-${id}`);
-    const consumer = kafka.consumer({ groupId: `handoff-consumer.${id}`, maxWaitTimeInMs: 100, retry: { retries: 10 } });
+    // A fetch the broker holds open returns as soon as a job is produced, so a long wait costs no
+    // latency; a short one would wake every idle consumer (and the broker) ten times a second.
+    const consumer = kafka.consumer({ groupId: `handoff-consumer.${id}`, maxWaitTimeInMs: 1_000, retry: { retries: 10 } });
     this.kafkaConsumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
