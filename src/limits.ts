@@ -1,12 +1,13 @@
 // Hard limits that keep one caller from starving the rest: query shape (graphql-armor, before
 // execution), mutations per API key (a token bucket), and open subscriptions per connection and key.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, getOperationAST } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Limits } from './config.js';
+import { codedError } from './schema/errors.js';
 import type { Context } from './schema/index.js';
 
-export const rateLimited = (message: string) => new GraphQLError(message, { extensions: { code: 'RATE_LIMITED' } });
+export const rateLimited = (message: string) => codedError('RATE_LIMITED', message);
 
 /** Depth, cost, aliases and tokens are checked while validating, so an abusive query never runs. */
 export const queryShapeLimits = (limits: Limits) =>

@@ -99,7 +99,7 @@ export class Metrics implements CoordinatorObserver {
     this.deadLetters.inc(report.deadLettered);
   }
 
-  /** GraphQL operation and HTTP request durations, from Yoga's Prometheus plugin, into this registry. */
+  /** GraphQL operation durations and errors, from Yoga's Prometheus plugin, into this registry. */
   yogaPlugin(): Plugin {
     return usePrometheus({
       registry: this.registry,

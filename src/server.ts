@@ -26,7 +26,7 @@ import { KafkaGateway } from './kafka/gateway.js';
 import { type Logger, inRequest } from './logger.js';
 import { Metrics } from './metrics.js';
 import { type Context, schema } from './schema/index.js';
-import { maskError, withClientErrorCode, withClientErrorCodes } from './schema/errors.js';
+import { codedError, maskError, withClientErrorCode, withClientErrorCodes } from './schema/errors.js';
 
 export const graphqlPath = '/graphql';
 
@@ -191,17 +191,17 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: graphqlPath, maxPayload: config.limits.maxBodyBytes });
-  /** Ties a WebSocket to the key `authorization` names, for its operations, limits and revocation. */
-  const bindKey = async (ctx: WsContext, authorization: unknown): Promise<boolean> => {
+  /** Ties a WebSocket to the key `authorization` names, for its operations, limits and revocation; returns the key's id. */
+  const bindKey = async (ctx: WsContext, authorization: unknown): Promise<string | undefined> => {
     const principal = await principalFor(authorization);
-    if (!principal) return false;
+    if (!principal) return undefined;
     const connections = connectionsByKey.get(principal.id) ?? new Set();
     connections.add(ctx);
     connectionsByKey.set(principal.id, connections);
     ctx.extra.socket.once('close', () => connections.delete(ctx));
     ctx.extra.keyId = principal.id;
     ctx.extra.authorization = authorization;
-    return true;
+    return principal.id;
   };
   /** Open graphql-ws subscriptions on this replica: of one key (across its connections), or of all. */
   const openWsSubscriptions = (keyId?: string) => {
@@ -224,24 +224,24 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
           ctx.extra.socket.once('close', () => clearTimeout(timer));
           return true;
         }
-        return bindKey(ctx, authorization); // false: graphql-ws closes with 4403 Forbidden
+        return (await bindKey(ctx, authorization)) !== undefined; // false: graphql-ws closes with 4403 Forbidden
       },
       execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
         const offered = bearerIn(payload.extensions?.headers as Record<string, unknown> | undefined);
-        if (ctx.extra.keyId === undefined) {
-          if (!(await bindKey(ctx, offered))) {
-            return [clientError('UNAUTHENTICATED', 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions')];
-          }
-        } else if (offered !== undefined && offered !== ctx.extra.authorization) {
-          return [clientError('FORBIDDEN', 'a connection carries one API key; open another connection for another key')];
+        if (ctx.extra.keyId !== undefined && offered !== undefined && offered !== ctx.extra.authorization) {
+          return [codedError('FORBIDDEN', 'a connection carries one API key; open another connection for another key')];
+        }
+        const keyId = ctx.extra.keyId ?? (await bindKey(ctx, offered));
+        if (keyId === undefined) {
+          return [codedError('UNAUTHENTICATED', 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions')];
         }
         const { limits } = config;
         if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
           return [rateLimited(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
         }
-        if (ctx.extra.keyId !== undefined && openWsSubscriptions(ctx.extra.keyId) >= limits.maxSubscriptionsPerKey) {
+        if (openWsSubscriptions(keyId) >= limits.maxSubscriptionsPerKey) {
           return [rateLimited(`at most ${limits.maxSubscriptionsPerKey} subscriptions per API key`)];
         }
         // Every Yoga plugin (masking, limits, and later auth and metrics) applies to WebSocket operations too.
@@ -309,8 +309,6 @@ export async function startServer(config: Config, log: Logger): Promise<HandoffS
 
 /** What a WebSocket carries: the key it is bound to (its id, and the Authorization value that named it). */
 type WsExtra = Extra & { keyId?: string; authorization?: unknown } & Record<PropertyKey, unknown>;
-
-const clientError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
 type WsContext = GraphQLWsContext<Record<string, unknown>, WsExtra>;
 
 /** A body over the limit is refused before it is read (413); so is a POST whose size is not said (411). */
@@ -328,7 +326,7 @@ function requestIdOf(req: http.IncomingMessage): string {
   return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-/** The key in graphql-ws connectionParams: `authorization`, as the SDK sends it, in any letter case. */
+/** The `authorization` entry, in any letter case, of graphql-ws connectionParams (as the SDK sends it) or of an operation's extensions.headers (as GraphiQL does). */
 function bearerIn(connectionParams: Record<string, unknown> | undefined): unknown {
   const name = Object.keys(connectionParams ?? {}).find((key) => key.toLowerCase() === 'authorization');
   return name === undefined ? undefined : connectionParams?.[name];

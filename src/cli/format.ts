@@ -1,7 +1,8 @@
 // Plain-text output for the CLI: aligned columns, and how long ago something happened.
 
-/** Columns padded to their widest cell, two spaces apart. */
-export function table(header: string[], rows: string[][]): string {
+/** Columns padded to their widest cell, two spaces apart; `whenEmpty` instead when there is no row. */
+export function table(header: string[], rows: string[][], whenEmpty?: string): string {
+  if (rows.length === 0 && whenEmpty !== undefined) return whenEmpty;
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -99,12 +99,11 @@ const commands: Record<string, Command> = {
           after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
         } while (after);
         print(values, consumers, () =>
-          consumers.length === 0
-            ? 'no consumers'
-            : table(
-                ['ID', 'POOL', 'STATUS', 'IN FLIGHT', 'HEARTBEAT', 'LABELS', 'TOPIC'],
-                consumers.map((c) => [c.id, c.pool, c.status, `${c.inFlight}/${c.capacity}`, age(c.lastHeartbeatAt), c.labels.join(','), c.topic]),
-              ),
+          table(
+            ['ID', 'POOL', 'STATUS', 'IN FLIGHT', 'HEARTBEAT', 'LABELS', 'TOPIC'],
+            consumers.map((c) => [c.id, c.pool, c.status, `${c.inFlight}/${c.capacity}`, age(c.lastHeartbeatAt), c.labels.join(','), c.topic]),
+            'no consumers',
+          ),
         );
       }),
   },
@@ -117,12 +116,11 @@ const commands: Record<string, Command> = {
       withClient(values, async (client) => {
         const { pools } = await client.request(ListPools, {});
         print(values, pools, () =>
-          pools.length === 0
-            ? 'no pools'
-            : table(
-                ['POOL', 'CONSUMERS', 'FREE', 'BUSY', 'DRAINING', 'OFFLINE', 'SLOTS IN USE', 'WAITING', 'CLAIMS/MIN', 'DEAD LETTERS'],
-                pools.map((p) => [p.pool ?? '', p.consumers, p.free, p.busy, p.draining, p.offline, `${p.inFlight}/${p.capacity}`, p.waitingProducers, p.claimsLastMinute, p.deadLettered].map(String)),
-              ),
+          table(
+            ['POOL', 'CONSUMERS', 'FREE', 'BUSY', 'DRAINING', 'OFFLINE', 'SLOTS IN USE', 'WAITING', 'CLAIMS/MIN', 'DEAD LETTERS'],
+            pools.map((p) => [p.pool ?? '', p.consumers, p.free, p.busy, p.draining, p.offline, `${p.inFlight}/${p.capacity}`, p.waitingProducers, p.claimsLastMinute, p.deadLettered].map(String)),
+            'no pools',
+          ),
         );
       }),
   },

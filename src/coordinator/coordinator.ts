@@ -305,7 +305,7 @@ export class Coordinator {
     throw conflict(`lease ${leaseId} is ${lease.state}; a job can be recorded only on a CLAIMED lease (or again, the same job)`);
   }
 
-  private checkMessage(message: DispatchInput['message']): JobMessage {
+  private checkMessage(message: JobInput): JobMessage {
     const { limits } = this.config;
     const key = message.key ?? null;
     const headers = Object.fromEntries((message.headers ?? []).map((header) => [header.key, header.value]));

@@ -33,8 +33,11 @@ export interface Database {
 
 export type MigrationState = 'applied' | 'pending' | 'unreachable';
 
+/** The migrations this code ships, read from disk on the first readiness check, once. */
+let shipped: Promise<string[]> | undefined;
+
 /** One query: the migrations recorded as finished, against those this code ships. */
-async function migrationStateOf(prisma: PrismaClient, shipped: Promise<string[]>): Promise<MigrationState> {
+async function migrationStateOf(prisma: PrismaClient): Promise<MigrationState> {
   let applied: { name: string }[];
   try {
     applied = await prisma.$queryRaw<{ name: string }[]>`
@@ -44,13 +47,11 @@ async function migrationStateOf(prisma: PrismaClient, shipped: Promise<string[]>
     throw error;
   }
   const names = new Set(applied.map((row) => row.name));
+  shipped ??= readMigrations().then((migrations) => migrations.map((migration) => migration.name));
   return (await shipped).every((name) => names.has(name)) ? 'applied' : 'pending';
 }
 
 /** Opens the configured database and applies pending migrations. */
-/** The migrations this code ships, read once. */
-const shipped = readMigrations().then((migrations) => migrations.map((migration) => migration.name));
-
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
   return config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize)
@@ -68,7 +69,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     async listen(channel, handlers) {
       return pglite.listen(channel, handlers.payload);
     },
-    migrationState: () => migrationStateOf(prisma, shipped),
+    migrationState: () => migrationStateOf(prisma),
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -92,7 +93,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         await listener.stop();
       };
     },
-    migrationState: () => migrationStateOf(prisma, shipped),
+    migrationState: () => migrationStateOf(prisma),
     async close() {
       await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();

@@ -1,11 +1,11 @@
 // The one SchemaBuilder. Fields are non-null unless a field says otherwise.
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError } from 'graphql';
 import type { ApiKeys } from '../auth/apiKeys.js';
 import { type Principal, actsFor, producesIn } from '../auth/principal.js';
 import type { Coordinator } from '../coordinator/coordinator.js';
 import type { ChangeFeed } from '../events/changeFeed.js';
+import { codedError } from './errors.js';
 
 export interface Context {
   coordinator: Coordinator;
@@ -45,8 +45,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, ctx) =>
       ctx.principal
-        ? new GraphQLError('this API key may not do that', { extensions: { code: 'FORBIDDEN' } })
-        : new GraphQLError('an API key is required: Authorization: Bearer <token>', { extensions: { code: 'UNAUTHENTICATED' } }),
+        ? codedError('FORBIDDEN', 'this API key may not do that')
+        : codedError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <token>'),
   },
 });
 

@@ -6,6 +6,9 @@ import { CoordinatorError } from '../coordinator/errors.js';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { type Logger, currentRequestId } from '../logger.js';
 
+/** A refusal the client may see as it is: its message, and `code` as extensions.code. */
+export const codedError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
+
 /** Codes graphql-js and Yoga give malformed requests, which clients see as BAD_USER_INPUT. */
 const malformedRequestCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
 
