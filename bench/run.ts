@@ -1,5 +1,7 @@
 // `npm run bench`: the benchmark suite (bench/README.md). `npm run bench -- --quick` runs the same
-// code paths with fewer jobs and shorter windows; `--only makespan,latency` runs some scenarios.
+// code paths with fewer jobs and shorter windows; `--only makespan,latency` runs some scenarios;
+// `--variants rabbitmq,sharegroup` runs only some of the makespan scenario's ways (its results then go
+// to .cache/bench-partial/ unless --out says where, so they never replace a whole run's).
 // Tables go to stdout, progress to stderr, results to bench/results/<scenario>.json and .svg.
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,19 +28,24 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: Object.keys(scenarios).join(',') },
-    out: { type: 'string', default: defaultResultsDir },
+    out: { type: 'string' },
+    variants: { type: 'string' },
   },
 });
+const variants = args.variants?.split(',').map((name) => name.trim()).filter(Boolean);
+const partialResultsDir = fileURLToPath(new URL('../.cache/bench-partial', import.meta.url));
+const resultsDir = args.out ?? (variants ? partialResultsDir : defaultResultsDir);
 const selected = args.only.split(',').map((name) => name.trim()).filter(Boolean);
 for (const name of selected) if (!scenarios[name]) throw new Error(`unknown scenario "${name}"; choose from ${Object.keys(scenarios).join(', ')}`);
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'handoff-bench-'));
 const log = (line: string) => console.log(line);
-// Only the makespan scenario uses Kafka.
-const kafka = selected.includes('makespan') ? await openKafka(scratch, (line) => process.stderr.write(`${line}\n`)) : undefined;
+// Only the makespan scenario uses Kafka, and of its ways all but RabbitMQ.
+const needsKafka = selected.includes('makespan') && (!variants || variants.some((variant) => variant !== 'rabbitmq'));
+const kafka = needsKafka ? await openKafka(scratch, (line) => process.stderr.write(`${line}\n`)) : undefined;
 const machine = await describeMachine(kafka?.version ?? 'not used by this run');
-const context: RunContext = { quick: args.quick, machine, kafkaBrokers: kafka?.brokers ?? '', resultsDir: args.out, log };
-log(`Handoff benchmarks${args.quick ? ' (--quick)' : ''}: ${selected.join(', ')}\n${machineLine(machine)}`);
+const context: RunContext = { quick: args.quick, machine, kafkaBrokers: kafka?.brokers ?? '', resultsDir, log, ...(variants && { variants }) };
+log(`Handoff benchmarks${args.quick ? ' (--quick)' : ''}: ${selected.join(', ')}${variants ? ` (variants: ${variants.join(', ')})` : ''}\n${machineLine(machine)}`);
 
 const started = Date.now();
 let failed = false;
@@ -55,8 +62,8 @@ try {
   await kafka?.stop();
   await rm(scratch, { recursive: true, force: true });
 }
-await writeHeadline(args.out);
-log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), args.out)}/`);
+await writeHeadline(resultsDir);
+log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), resultsDir)}/`);
 process.exit(failed ? 1 : 0);
 
 /** The result files in `dir`, in scenario order (this run's, and earlier runs' for scenarios not run now). */

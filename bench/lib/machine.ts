@@ -16,7 +16,7 @@ export interface Machine {
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const packages = ['graphql-yoga', 'graphql-ws', 'kafkajs', 'prisma', '@prisma/client', '@electric-sql/pglite', 'graphile-worker', 'pg'];
+const packages = ['graphql-yoga', 'graphql-ws', 'kafkajs', 'prisma', '@prisma/client', '@electric-sql/pglite', 'graphile-worker', 'pg', 'amqplib'];
 
 async function installedVersion(name: string): Promise<string> {
   const text = await readFile(`${root}node_modules/${name}/package.json`, 'utf8').catch(() => '{}');

@@ -11,6 +11,8 @@ export interface RunContext {
   kafkaBrokers: string;
   resultsDir: string;
   log: (line: string) => void;
+  /** `--variants`: only these of a scenario's ways (the makespan scenario's group, handoff, polling, rabbitmq, sharegroup). */
+  variants?: string[];
 }
 
 /** One line of the headline table: what was measured against what was hoped for. */

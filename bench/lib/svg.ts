@@ -28,6 +28,11 @@ export interface BarChart {
   markers?: Marker[];
   /** Log axis, for values that span orders of magnitude (latencies). */
   log?: boolean;
+  /**
+   * Linear axis only: the axis ends here even if a bar is longer. Longer bars are cut at the edge,
+   * marked with a break, and keep their own text, so one outlier does not squash every other bar.
+   */
+  axisMax?: number;
 }
 
 export const palette = ['#2f6fba', '#e07b28', '#3a9d5d', '#b8423c', '#7d5ab5', '#8c6d31'];
@@ -60,6 +65,7 @@ export function barChart(chart: BarChart): string {
   const values = chart.groups.flatMap((group) => group.bars.map((bar) => bar.value)).concat((chart.markers ?? []).map((m) => m.value));
   const finite = values.filter((value) => Number.isFinite(value) && (!chart.log || value > 0));
   const maxValue = Math.max(...finite, chart.log ? 1 : 0);
+  const axisTop = !chart.log && chart.axisMax !== undefined ? Math.min(maxValue, chart.axisMax) : maxValue;
 
   let scale: (value: number) => number;
   let ticks: number[];
@@ -70,9 +76,9 @@ export function barChart(chart: BarChart): string {
     ticks = [];
     for (let tick = low; tick <= high * 1.0001; tick *= 10) ticks.push(tick);
   } else {
-    const step = niceStep(maxValue || 1, 5);
-    const high = Math.ceil((maxValue || 1) / step) * step;
-    scale = (value) => (Math.max(0, value) / high) * plotWidth;
+    const step = niceStep(axisTop || 1, 5);
+    const high = Math.ceil((axisTop || 1) / step) * step;
+    scale = (value) => (Math.min(Math.max(0, value), high) / high) * plotWidth;
     ticks = [];
     for (let tick = 0; tick <= high + step / 2; tick += step) ticks.push(tick);
   }
@@ -90,6 +96,10 @@ export function barChart(chart: BarChart): string {
       const text = bar.text ?? (Number.isFinite(bar.value) ? `${formatValue(bar.value)} ${chart.unit}` : 'not measured');
       rows.push(`<text x="${left - 8}" y="${y + 13}" text-anchor="end">${escape(bar.label)}</text>`);
       rows.push(`<rect x="${left}" y="${y}" width="${width.toFixed(1)}" height="${barHeight}" fill="${color}"/>`);
+      if (Number.isFinite(bar.value) && bar.value > axisTop) {
+        // Cut at the axis' end: two white slashes near the tip say the bar goes on.
+        for (const offset of [16, 10]) rows.push(`<line x1="${(left + width - offset).toFixed(1)}" y1="${y + barHeight + 1}" x2="${(left + width - offset + 5).toFixed(1)}" y2="${y - 1}" stroke="#fff" stroke-width="2"/>`);
+      }
       rows.push(`<text x="${left + width + 6}" y="${y + 13}">${escape(text)}</text>`);
       y += barHeight + barGap;
     });
