@@ -1,7 +1,19 @@
 // Scenario 1, makespan: 16 consumers of mixed speed and a batch of heavy-tailed jobs, through
 // (a) a plain kafkajs consumer group, (b) Handoff's SDK (HandoffProducer.send → next free consumer),
-// (c) the seed's design (producers poll nextFreeConsumer every 100 ms, then claim).
+// (c) the seed's design (producers poll nextFreeConsumer every 100 ms, then claim), and two peers
+// that hand each job to the next free consumer their own way: (d) a RabbitMQ queue (amqplib,
+// prefetch 1 and 2) and (e) a Kafka share group (KafkaShareConsumer, bench/sharegroup/, Java).
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type ChannelModel, connect as connectRabbitMq } from 'amqplib';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { HandoffConsumer, HandoffProducer } from '../../src/client/index.js';
 import { GraphQLClient } from '../../src/client/graphqlClient.js';
@@ -9,8 +21,8 @@ import { AttachJob, ReleaseLease } from '../../src/client/operations.js';
 import { type Backend, backendLabel, startBenchServer } from '../lib/infra.js';
 import { claimByPolling } from '../lib/polling.js';
 import { progressBar } from '../lib/progress.js';
-import { type RunContext, type ScenarioResult, logVerdicts, table, verdict, writeResult } from '../lib/report.js';
-import { pareto, round, roundSummary, seededRandom, sleep, summarize } from '../lib/stats.js';
+import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, table, verdict, writeResult } from '../lib/report.js';
+import { type Summary, pareto, round, roundSummary, seededRandom, sleep, summarize } from '../lib/stats.js';
 import { barChart, palette } from '../lib/svg.js';
 
 const consumerCount = 16;
@@ -41,6 +53,24 @@ class Schedule {
 
   constructor(readonly jobs: JobSpec[]) {}
 
+  /**
+   * Records a run of job `n` measured elsewhere (the share-group program, in another process), start and
+   * end in ms after t0. As in run(): a job that ran more than once counts once, from its first start
+   * (and that start's consumer) to its first end, whatever order the runs are reported in.
+   */
+  record(n: number, consumer: number, startMs: number, endMs: number): void {
+    const start = this.t0 + startMs;
+    const end = this.t0 + endMs;
+    const firstStart = this.startedAt.get(n);
+    if (firstStart === undefined || start < firstStart) {
+      this.startedAt.set(n, start);
+      this.consumerOf.set(n, consumer);
+    }
+    const firstEnd = this.finishedAt.get(n);
+    if (firstEnd === undefined || end < firstEnd) this.finishedAt.set(n, end);
+    if (this.finishedAt.size === this.jobs.length) this.allDone();
+  }
+
   /** Runs job `n` on `consumer` at that consumer's speed (a redelivered job runs again, counted once). */
   async run(n: number, consumer: number): Promise<void> {
     const job = this.jobs[n]!;
@@ -53,7 +83,7 @@ class Schedule {
     if (this.finishedAt.size === this.jobs.length) this.allDone();
   }
 
-  summary(variant: string, extra: Record<string, unknown> = {}) {
+  summary(variant: string, extra: Record<string, unknown> = {}): VariantResult {
     const ends = [...this.finishedAt.values()];
     const makespanMs = ends.length ? Math.max(...ends) - this.t0 : Number.NaN;
     const waits = [...this.startedAt.values()].map((start) => start - this.t0);
@@ -78,21 +108,54 @@ class Schedule {
     };
   }
 }
-type VariantResult = ReturnType<Schedule['summary']>;
+/** One way's figures, from its Schedule: the same fields for every way, and what only it has. */
+interface VariantResult {
+  variant: string;
+  completed: number;
+  makespanMs: number;
+  busyShare: number;
+  idlePerJobMs: number;
+  waitMs: Summary;
+  perConsumer: { consumer: number; slowdown: number; jobs: number; busyMs: number }[];
+  /** Polling's request rate, a peer's server, settings and counters, … */
+  [extra: string]: unknown;
+}
 
-/** Grey for the consumer group, blue for Handoff, orange for polling: the same in every chart. */
-const variantColor = (variant: string) => (variant.startsWith('a.') ? '#8a8a8a' : variant.startsWith('b.') ? palette[0] : palette[1]);
+/** A way that could not run here (no RabbitMQ, no Java, a broker without share groups): its row says why. */
+interface NotRun {
+  variant: string;
+  /** Short, for the table and the chart: "not reachable", "no share groups", … */
+  notRun: string;
+  /** The whole reason, printed under the table and kept in the result file. */
+  reason: string;
+}
+type Outcome = VariantResult | NotRun;
+const wasRun = (outcome: Outcome): outcome is VariantResult => !('notRun' in outcome);
+
+/** The ways `--variants` can pick (bench/run.ts); all of them by default. */
+const variantKeys = ['group', 'handoff', 'polling', 'rabbitmq', 'sharegroup'] as const;
+type VariantKey = (typeof variantKeys)[number];
+
+/**
+ * Grey for the consumer group, blue for Handoff, orange for polling, red for RabbitMQ, purple for the
+ * share group: the same in every chart.
+ */
+const variantColors: Record<string, string | undefined> = { a: '#8a8a8a', b: palette[0], c: palette[1], d: palette[3], e: palette[4] };
+const variantColor = (variant: string) => variantColors[variant.charAt(0)] ?? '#555';
 
 function makeJobs(count: number): JobSpec[] {
   const random = seededRandom(seed);
   return Array.from({ length: count }, (_, n) => ({ n, ms: Math.round(pareto(random, durations.scaleMs, durations.shape, durations.capMs)) }));
 }
 
-/** Waits for the schedule, showing progress; gives up at the deadline (the result says how many finished). */
-async function watch(label: string, schedule: Schedule, deadlineMs: number): Promise<void> {
+/**
+ * Waits for the schedule, showing progress; gives up at the deadline (the result says how many
+ * finished), or when `gone` settles (the process running the jobs ended).
+ */
+async function watch(label: string, schedule: Schedule, deadlineMs: number, gone?: Promise<unknown>): Promise<void> {
   const bar = progressBar(label, schedule.jobs.length);
   const timer = setInterval(() => bar.update(schedule.finishedAt.size), 200);
-  await Promise.race([schedule.done, sleep(deadlineMs)]);
+  await Promise.race([schedule.done, sleep(deadlineMs), ...(gone ? [gone] : [])]);
   clearInterval(timer);
   bar.finish(schedule.finishedAt.size < schedule.jobs.length ? 'deadline reached' : '');
 }
@@ -225,6 +288,267 @@ async function handoffPolling(url: string, headers: Record<string, string>, cont
   return { requestsPerSecond: round(counter.requests / seconds) };
 }
 
+/** RabbitMQ for the peers: BENCH_RABBITMQ_URL, or the guest account on this machine. */
+const rabbitMqUrl = process.env.BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** Where, without the credentials: for tables and result files. */
+const rabbitMqHost = () => new URL(rabbitMqUrl).host;
+const rabbitMqConnectTimeoutMs = 5_000;
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
+
+/**
+ * (d) RabbitMQ, the way its users hand out work: one durable queue, 16 consumers (a connection and a
+ * channel each, `prefetch` unacknowledged deliveries at most, manual ack once the job has run), and a
+ * producer that publishes every job, persistent, at t0. With prefetch 2 a consumer holds the next job
+ * while it runs one; it still runs them one at a time.
+ */
+async function rabbitMq(context: RunContext, jobs: JobSpec[], prefetch: number, deadlineMs: number): Promise<Outcome> {
+  const variant = `d. RabbitMQ, prefetch ${prefetch}`;
+  let publisherConnection: ChannelModel;
+  try {
+    publisherConnection = await connectRabbitMq(rabbitMqUrl, { timeout: rabbitMqConnectTimeoutMs });
+  } catch (error) {
+    // Not every machine runs RabbitMQ: the row says so (the reason goes under the table) and the run goes on.
+    return { variant, notRun: 'not reachable', reason: `RabbitMQ at ${rabbitMqHost()} (BENCH_RABBITMQ_URL) did not answer: ${errorText(error)}` };
+  }
+  const consumerConnections: ChannelModel[] = [];
+  // Errors on any connection or in a consumer (an ack on a closed channel) end up in the result.
+  const failures: string[] = [];
+  publisherConnection.on('error', (error: Error) => failures.push(`publisher: ${errorText(error)}`));
+  const queue = `bench-makespan-${randomBytes(4).toString('hex')}`;
+  try {
+    const publisher = await publisherConnection.createChannel();
+    await publisher.assertQueue(queue, { durable: true });
+    let schedule: Schedule | undefined;
+    for (let index = 0; index < consumerCount; index++) {
+      const connection = await connectRabbitMq(rabbitMqUrl, { timeout: rabbitMqConnectTimeoutMs });
+      consumerConnections.push(connection);
+      connection.on('error', (error: Error) => failures.push(`consumer ${index}: ${errorText(error)}`));
+      const channel = await connection.createChannel();
+      await channel.prefetch(prefetch);
+      // One job at a time, as a worker runs them: a second delivery (prefetch 2) waits for the first.
+      let running = Promise.resolve();
+      await channel.consume(
+        queue,
+        (message) => {
+          if (!message) {
+            failures.push(`consumer ${index}: cancelled by RabbitMQ`);
+            return;
+          }
+          const current = schedule;
+          if (!current) {
+            failures.push(`consumer ${index}: a delivery before t0 (the queue is new: nothing should be in it)`);
+            return;
+          }
+          const n = Number(message.content.toString());
+          running = running
+            .then(async () => {
+              await current.run(n, index);
+              channel.ack(message);
+            })
+            .catch((error: unknown) => void failures.push(`consumer ${index}: ${errorText(error)}`));
+        },
+        { noAck: false },
+      );
+    }
+    schedule = new Schedule(jobs);
+    for (const job of jobs) {
+      // false: the channel's write buffer is full; wait until it drains, as a publisher should.
+      if (!publisher.sendToQueue(queue, Buffer.from(String(job.n)), { persistent: true })) await once(publisher, 'drain');
+    }
+    await watch(`makespan: RabbitMQ prefetch ${prefetch}`, schedule, deadlineMs);
+    const server = publisherConnection.connection.serverProperties;
+    const result = schedule.summary(variant, {
+      server: `${server.product} ${server.version}`,
+      client: `amqplib ${context.machine.packages.amqplib ?? ''}`.trim(),
+      prefetch,
+      queue: 'durable, of the server’s default type (classic); messages persistent',
+      acknowledgement: 'manual, after the job',
+      errors: [...failures],
+    });
+    if (failures.length > 0) context.log(`${variant}: ${failures.length} errors, the first: ${failures[0]}`);
+    return result;
+  } finally {
+    // Consumers first (their unacknowledged deliveries go back to the queue), then the queue itself.
+    const closing = await Promise.allSettled(consumerConnections.map((connection) => connection.close()));
+    for (const result of closing) if (result.status === 'rejected') context.log(`${variant}: closing a consumer connection: ${errorText(result.reason)}`);
+    const cleanup = await publisherConnection.createChannel();
+    await cleanup.deleteQueue(queue);
+    await publisherConnection.close();
+  }
+}
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const shareGroupPom = fileURLToPath(new URL('../sharegroup/pom.xml', import.meta.url));
+const shareGroupSource = fileURLToPath(new URL('../sharegroup/src/main/java/dev/handoff/bench/ShareGroupMakespan.java', import.meta.url));
+/** kafka-clients for a broker whose version could not be read (KAFKA_BROKERS set, version unknown). */
+const fallbackKafkaClients = '4.2.1';
+const execFileAsync = promisify(execFile);
+const onPath = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/** The two settings the issue asks for: the share consumer's defaults, and one record per poll. */
+type ShareSetting = 'record-limit' | 'defaults';
+const shareSettings: Record<ShareSetting, { label: string; config: Record<string, string> }> = {
+  'record-limit': { label: 'record_limit, max.poll.records 1', config: { 'share.acquire.mode': 'record_limit', 'max.poll.records': '1' } },
+  defaults: { label: 'defaults', config: { 'share.acquire.mode': 'batch_optimized (default)', 'max.poll.records': '500 (default)' } },
+};
+
+/** What ShareGroupMakespan prints, one JSON object a line (see its class comment). */
+type ShareEvent =
+  | { event: 'unsupported'; reason: string }
+  | { event: 'settled'; settled: boolean; members: number; assigned: number; settleMs: number }
+  | { event: 'start' }
+  | { event: 'job'; n: number; consumer: number; startMs: number; endMs: number; delivery: number }
+  | { event: 'error'; consumer: number; error: string }
+  | { event: 'warning'; message: string }
+  | {
+      event: 'done';
+      allDone: boolean;
+      completed: number;
+      settled: boolean;
+      polls: number;
+      recordsPolled: number;
+      maxRecordsPerPoll: number;
+      redeliveries: number;
+      ackFailures: number;
+      ackFailureTypes: string[];
+      failures: number;
+    };
+
+/** The broker's release from the run's Kafka description ("4.4.0 (started for the run)"), if known. */
+function brokerRelease(context: RunContext): string | undefined {
+  return /^(\d+\.\d+\.\d+)/.exec(context.machine.kafka)?.[1];
+}
+
+const releaseAtLeast = (release: string, major: number, minor: number) => {
+  const [releaseMajor = 0, releaseMinor = 0] = release.split('.').map(Number);
+  return releaseMajor > major || (releaseMajor === major && releaseMinor >= minor);
+};
+
+/**
+ * Compiles ShareGroupMakespan against kafka-clients `version` and copies its runtime classpath, under
+ * .cache/sharegroup/<version>/ (once; again when the source or the pom changes). The class path, or
+ * why there is none.
+ */
+async function buildShareGroupProgram(version: string, log: (line: string) => void): Promise<{ classpath: string } | { reason: string }> {
+  const cache = path.join(repositoryRoot, '.cache', 'sharegroup', version);
+  const classes = path.join(cache, 'target', 'classes');
+  const lib = path.join(cache, 'lib');
+  const built = path.join(classes, 'dev', 'handoff', 'bench', 'ShareGroupMakespan.class');
+  const upToDate = existsSync(built) && existsSync(lib) && statSync(built).mtimeMs >= Math.max(statSync(shareGroupSource).mtimeMs, statSync(shareGroupPom).mtimeMs);
+  if (!upToDate) {
+    if (!onPath('mvn')) return { reason: 'Maven (mvn) is not installed: the share-group program cannot be built' };
+    log(`building bench/sharegroup against kafka-clients ${version} (Maven Central) into ${path.relative(repositoryRoot, cache)} …`);
+    try {
+      await execFileAsync('mvn', ['-q', '-B', '-f', shareGroupPom, `-Dkafka.version=${version}`, 'package'], { maxBuffer: 16 * 2 ** 20 });
+    } catch (error) {
+      const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
+      return { reason: `mvn package failed: ${errorText(error)} ${output.split('\n').filter((line) => line.includes('ERROR')).slice(0, 3).join(' ')}`.trim() };
+    }
+  }
+  return { classpath: `${classes}${path.delimiter}${path.join(lib, '*')}` };
+}
+
+/**
+ * (e) A Kafka share group (KIP-932): 16 KafkaShareConsumers of one group on a 1-partition topic, explicit
+ * acknowledgement (ACCEPT after each job), run by bench/sharegroup/ in a JVM of its own; the job list
+ * goes to it as a file, its per-job start and end times come back as JSON lines and fill a Schedule, so
+ * the figures come from the same code as every other way's.
+ */
+async function shareGroup(context: RunContext, jobs: JobSpec[], setting: ShareSetting, deadlineMs: number): Promise<Outcome> {
+  const variant = `e. Kafka share group, ${shareSettings[setting].label}`;
+  // Where share groups cannot run here, the row says why (under the table) and the run goes on.
+  const notRun = (short: string, reason: string): NotRun => ({ variant, notRun: short, reason });
+  const release = brokerRelease(context);
+  if (release && !releaseAtLeast(release, 4, 2)) {
+    return notRun('broker < 4.2', `the broker is Kafka ${release}; share groups need 4.2 or newer (HANDOFF_KAFKA_VERSION, or KAFKA_BROKERS for another broker)`);
+  }
+  if (!onPath('java')) return notRun('no Java', 'java is not installed: the share-group program needs Java 17');
+  const clients = release ?? fallbackKafkaClients;
+  const build = await buildShareGroupProgram(clients, context.log);
+  if ('reason' in build) return notRun('not built', build.reason);
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'handoff-sharegroup-'));
+  try {
+    const jobsFile = path.join(dir, 'jobs.txt');
+    await writeFile(jobsFile, jobs.map((job) => `${job.n} ${job.ms}\n`).join(''));
+    const child = spawn(
+      'java',
+      [
+        '-Xmx256m',
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        '-cp', build.classpath,
+        'dev.handoff.bench.ShareGroupMakespan',
+        '--brokers', context.kafkaBrokers,
+        '--jobs', jobsFile,
+        '--setting', setting,
+        '--consumers', String(consumerCount),
+        '--slowdown', String(slowdown),
+        '--deadline-ms', String(Math.round(deadlineMs)),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    const stderrTail: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > 20) stderrTail.shift();
+    });
+    const schedule = new Schedule(jobs);
+    const events: { settled?: Extract<ShareEvent, { event: 'settled' }>; done?: Extract<ShareEvent, { event: 'done' }>; unsupported?: string } = {};
+    const errors: string[] = [];
+    let markStarted!: () => void;
+    const started = new Promise<'started'>((resolve) => (markStarted = () => resolve('started')));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let event: ShareEvent;
+      try {
+        event = JSON.parse(line) as ShareEvent;
+      } catch {
+        errors.push(`not a JSON line on stdout: ${line.slice(0, 200)}`);
+        return;
+      }
+      if (event.event === 'job') schedule.record(event.n, event.consumer, event.startMs, event.endMs);
+      else if (event.event === 'start') markStarted();
+      else if (event.event === 'settled') events.settled = event;
+      else if (event.event === 'done') events.done = event;
+      else if (event.event === 'unsupported') events.unsupported = event.reason;
+      else if (event.event === 'error') errors.push(`consumer ${event.consumer}: ${event.error}`);
+      else context.log(`${variant}: ${event.message}`);
+    });
+    const first = await Promise.race([started, closed.then(() => 'closed' as const)]);
+    if (first === 'closed') {
+      const [code] = await closed;
+      if (events.unsupported) return notRun('no share groups', `Kafka at ${context.kafkaBrokers}: ${events.unsupported}`);
+      return notRun('failed', `ShareGroupMakespan exited with ${code} before producing: ${[...errors, ...stderrTail.slice(-5)].join(' / ')}`);
+    }
+    // The program stops itself at the deadline; the margin covers its shutdown.
+    await watch(`makespan: share group ${setting}`, schedule, deadlineMs + 30_000, closed);
+    const [code] = await closed;
+    if (code !== 0) errors.push(`ShareGroupMakespan exited with ${code}: ${stderrTail.slice(-5).join(' / ')}`);
+    if (errors.length > 0) context.log(`${variant}: ${errors.length} errors, the first: ${errors[0]}`);
+    const done = events.done;
+    return schedule.summary(variant, {
+      server: `Kafka ${release ?? 'unknown version'}`,
+      client: `kafka-clients ${clients} (KafkaShareConsumer)`,
+      partitions: 1,
+      acknowledgement: 'explicit (share.acknowledgement.mode=explicit), ACCEPT after the job',
+      config: shareSettings[setting].config,
+      groupConfig: { 'share.auto.offset.reset': 'earliest' },
+      settled: events.settled?.settled ?? false,
+      settleMs: events.settled?.settleMs,
+      polls: done?.polls,
+      recordsPerPoll: done && done.polls > 0 ? round(done.recordsPolled / done.polls) : undefined,
+      maxRecordsPerPoll: done?.maxRecordsPerPoll,
+      redeliveries: done?.redeliveries,
+      ackFailures: done?.ackFailures,
+      ackFailureTypes: done?.ackFailureTypes,
+      errors,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runMakespan(context: RunContext): Promise<ScenarioResult> {
   const startedAt = new Date();
   const jobCount = context.quick ? 300 : 2_000;
@@ -236,34 +560,44 @@ export async function runMakespan(context: RunContext): Promise<ScenarioResult> 
   // Generous: a variant that has not finished by then is reported with the jobs it finished.
   const deadlineMs = lowerBoundMs * 12 + 60_000;
   const backends: Backend[] = ['postgres', 'pglite'];
+  const unknown = (context.variants ?? []).filter((name) => !(variantKeys as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown makespan variant(s) ${unknown.join(', ')}; choose from ${variantKeys.join(', ')}`);
+  const want = (key: VariantKey) => !context.variants || context.variants.includes(key);
 
-  const variants: VariantResult[] = [];
-  variants.push(await consumerGroup(context, jobs, deadlineMs));
+  const outcomes: Outcome[] = [];
+  if (want('group')) outcomes.push(await consumerGroup(context, jobs, deadlineMs));
   for (const backend of backends) {
+    if (!want('handoff') && !(backend === 'postgres' && want('polling'))) continue;
     const server = await startBenchServer(backend, { kafkaBrokers: context.kafkaBrokers });
     const pool = `mk-${randomBytes(3).toString('hex')}`;
     let schedule: Schedule | undefined;
     const consumers = await startConsumers(server.url, server.headers, context, pool, () => schedule);
     try {
-      for (const mode of ['send', 'dispatch'] as const) {
+      for (const mode of want('handoff') ? (['send', 'dispatch'] as const) : []) {
         schedule = new Schedule(jobs);
         await handoffSend(server.url, server.headers, context, pool, schedule, mode, `makespan: Handoff ${mode} ${backend}`, deadlineMs);
-        variants.push(schedule.summary(`b. Handoff SDK ${mode}, ${backendLabel[backend]}`));
+        outcomes.push(schedule.summary(`b. Handoff SDK ${mode}, ${backendLabel[backend]}`));
         await sleep(500); // the last completions land before the next batch starts
       }
-      if (backend === 'postgres') {
+      if (backend === 'postgres' && want('polling')) {
         schedule = new Schedule(jobs);
         const polling = await handoffPolling(server.url, server.headers, context, pool, schedule, deadlineMs);
-        variants.push(schedule.summary(`c. Polling every ${pollIntervalMs} ms, ${backendLabel[backend]}`, polling));
+        outcomes.push(schedule.summary(`c. Polling every ${pollIntervalMs} ms, ${backendLabel[backend]}`, polling));
       }
     } finally {
       await Promise.all(consumers.map((consumer) => consumer.stop().catch(() => consumer.abort())));
       await server.stop();
     }
   }
+  if (want('rabbitmq')) for (const prefetch of [1, 2]) outcomes.push(await rabbitMq(context, jobs, prefetch, deadlineMs));
+  // Defaults last: batches of ~190 records per consumer make it by far the longest (see bench/README.md).
+  if (want('sharegroup')) for (const setting of ['record-limit', 'defaults'] as const) outcomes.push(await shareGroup(context, jobs, setting, deadlineMs));
+  // Tables, chart and result file list the ways by kind (a, b, … as in bench/README.md), in run order within a kind.
+  outcomes.sort((x, y) => x.variant.charCodeAt(0) - y.variant.charCodeAt(0));
 
-  const group = variants[0]!;
-  const rows = variants.map((variant) => {
+  const group = outcomes.find((outcome): outcome is VariantResult => wasRun(outcome) && outcome.variant.startsWith('a.'));
+  const rows = outcomes.map((variant) => {
+    if (!wasRun(variant)) return [variant.variant, variant.notRun, ...Array.from({ length: 9 }, () => '–')];
     const slow = variant.perConsumer.filter((load) => load.slowdown > 1);
     const fast = variant.perConsumer.filter((load) => load.slowdown === 1);
     const mean = (loads: typeof slow) => loads.reduce((sum, load) => sum + load.jobs, 0) / loads.length;
@@ -271,56 +605,118 @@ export async function runMakespan(context: RunContext): Promise<ScenarioResult> 
       variant.variant,
       `${(variant.makespanMs / 1000).toFixed(2)} s`,
       (variant.makespanMs / lowerBoundMs).toFixed(2),
-      (group.makespanMs / variant.makespanMs).toFixed(2),
+      group ? (group.makespanMs / variant.makespanMs).toFixed(2) : '–',
       `${(variant.waitMs.p50 / 1000).toFixed(2)} s`,
       `${(variant.waitMs.p99 / 1000).toFixed(2)} s`,
       `${mean(fast).toFixed(0)} / ${mean(slow).toFixed(0)}`,
       `${(variant.busyShare * 100).toFixed(0)}%`,
       `${variant.idlePerJobMs.toFixed(0)} ms`,
       `${variant.completed}/${jobCount}`,
-      'requestsPerSecond' in variant ? String(variant.requestsPerSecond) : '–',
+      notes(variant),
     ];
   });
   context.log(`\nMakespan: ${jobCount} jobs (Pareto, mean ${(totalWork / jobCount).toFixed(0)} ms, longest ${longest} ms), ${consumerCount} consumers (4 are ${slowdown}× slower); lower bound ${(lowerBoundMs / 1000).toFixed(2)} s`);
-  context.log(table([['variant', 'makespan', '× bound', 'group ÷ this', 'wait p50', 'wait p99', 'jobs fast/slow', 'busy', 'idle/job', 'done', 'polls/s'], ...rows]));
+  context.log(table([['variant', 'makespan', '× bound', 'group ÷ this', 'wait p50', 'wait p99', 'jobs fast/slow', 'busy', 'idle/job', 'done', 'notes'], ...rows]));
+  for (const outcome of outcomes) if (!wasRun(outcome)) context.log(`  ${outcome.variant}: ${outcome.reason}`);
 
-  const headline = variants
-    .filter((variant) => variant.variant.startsWith('b.'))
+  const headline: HeadlineRow[] = outcomes
+    .filter((variant): variant is VariantResult => wasRun(variant) && variant.variant.startsWith('b.'))
     .flatMap((variant) => {
       const ratio = variant.makespanMs / lowerBoundMs;
-      const speedup = group.makespanMs / variant.makespanMs;
+      const speedup = group ? group.makespanMs / variant.makespanMs : Number.NaN;
       return [
         { metric: `Makespan, ${variant.variant.slice(3)}`, value: `${(variant.makespanMs / 1000).toFixed(2)} s = ${ratio.toFixed(3)} × lower bound`, goal: `≤ ${goalRatio.toFixed(2)} × lower bound`, status: verdict(ratio <= goalRatio && variant.completed === jobCount) },
-        { metric: `Speed-up over a consumer group, ${variant.variant.slice(3)}`, value: `${speedup.toFixed(2)}×`, goal: `≥ ${goalSpeedup}×`, status: verdict(speedup >= goalSpeedup && variant.completed === jobCount) },
+        { metric: `Speed-up over a consumer group, ${variant.variant.slice(3)}`, value: group ? `${speedup.toFixed(2)}×` : 'not measured', goal: `≥ ${goalSpeedup}×`, status: verdict(speedup >= goalSpeedup && variant.completed === jobCount) },
       ];
     });
+  const peers = outcomes.filter((outcome) => /^[de]\./.test(outcome.variant));
+  if (peers.length > 0) {
+    headline.push({
+      metric: 'Peers on the same jobs, makespan ÷ lower bound (idle consumer time per job)',
+      value: peers
+        .map((peer) => `${peer.variant.slice(3)}: ${wasRun(peer) ? `${(peer.makespanMs / lowerBoundMs).toFixed(3)} (${peer.idlePerJobMs.toFixed(0)} ms)${peer.completed < jobCount ? `, ${peer.completed}/${jobCount} done` : ''}` : peer.notRun}`)
+        .join('; '),
+      goal: '–',
+      status: 'reference',
+    });
+  }
   logVerdicts(context, headline);
 
+  // One outlier (the share group's defaults, ≈ 10 × the bound) would squash every other bar: the axis
+  // ends near the slowest of the rest, and a longer bar is cut there with its figure written beside it.
+  const typical = outcomes.filter(wasRun).map((variant) => variant.makespanMs).filter((ms) => ms <= 5 * lowerBoundMs);
+  const longestBar = Math.max(...outcomes.filter(wasRun).map((variant) => variant.makespanMs));
+  const axisMax = longestBar > 5 * lowerBoundMs ? (Math.max(...typical, goalRatio * lowerBoundMs) * 1.05) / 1000 : undefined;
+  const kinds = [...new Set(outcomes.map((outcome) => outcome.variant.charAt(0)))];
   const svg = barChart({
     title: `Makespan: ${jobCount} heavy-tailed jobs on ${consumerCount} consumers (4 of them ${slowdown}× slower)`,
     subtitle: `lower bound ${(lowerBoundMs / 1000).toFixed(2)} s · ${context.machine.cpuCount} × ${context.machine.cpuModel}, ${context.machine.memoryGiB} GiB, Node ${context.machine.node}`,
     unit: 's',
-    groups: [
-      {
-        label: '',
-        bars: variants.map((variant) => ({
-          label: variant.variant.replace(/^[abc]\. /, ''),
-          value: variant.makespanMs / 1000,
-          text: `${(variant.makespanMs / 1000).toFixed(1)} s (${(variant.makespanMs / lowerBoundMs).toFixed(2)} × bound)`,
-          color: variantColor(variant.variant),
+    groups: kinds.map((kind) => {
+      const members = outcomes.filter((outcome) => outcome.variant.charAt(0) === kind);
+      return {
+        label: chartGroupLabel(kind, members, context),
+        bars: members.map((outcome) => ({
+          label: chartBarLabel(outcome.variant),
+          value: wasRun(outcome) ? outcome.makespanMs / 1000 : Number.NaN,
+          text: wasRun(outcome)
+            ? `${(outcome.makespanMs / 1000).toFixed(1)} s (${(outcome.makespanMs / lowerBoundMs).toFixed(2)} × bound)${outcome.completed < jobCount ? `, ${outcome.completed}/${jobCount} done` : ''}`
+            : outcome.notRun,
+          color: variantColor(outcome.variant),
         })),
-      },
-    ],
+      };
+    }),
     markers: [
       { value: lowerBoundMs / 1000, label: 'lower bound' },
       { value: (goalRatio * lowerBoundMs) / 1000, label: `goal: ${goalRatio.toFixed(2)} × bound`, color: '#3a9d5d' },
     ],
+    ...(axisMax !== undefined && { axisMax }),
   });
   return writeResult(context, startedAt, svg, {
     scenario: 'makespan',
-    title: 'Makespan against a consumer group and polling',
-    parameters: { jobCount, consumerCount, slowConsumers: consumerCount / 4, slowdown, seed, durations, producerLoops, pollIntervalMs, totalWorkMs: totalWork, capacityWeightedConsumers: round(capacity), longestJobMs: longest, lowerBoundMs: round(lowerBoundMs) },
+    title: 'Makespan against a consumer group, polling, RabbitMQ and a Kafka share group',
+    parameters: {
+      jobCount, consumerCount, slowConsumers: consumerCount / 4, slowdown, seed, durations, producerLoops, pollIntervalMs, totalWorkMs: totalWork, capacityWeightedConsumers: round(capacity), longestJobMs: longest, lowerBoundMs: round(lowerBoundMs),
+      ...(context.variants && { variants: context.variants }),
+    },
     headline,
-    results: { lowerBoundMs: round(lowerBoundMs), variants },
+    results: { lowerBoundMs: round(lowerBoundMs), variants: outcomes },
   });
+}
+
+/** The table's last column: what only some ways have (polling's request rate, the share group's batches). */
+function notes(variant: VariantResult): string {
+  if (typeof variant.requestsPerSecond === 'number') return `${variant.requestsPerSecond} polls/s`;
+  if (typeof variant.recordsPerPoll === 'number') return `${variant.recordsPerPoll} records/poll, ${String(variant.redeliveries)} redelivered`;
+  return '';
+}
+
+/** A chart group per kind of way, named with the server it ran on where that is known. */
+function chartGroupLabel(kind: string, members: Outcome[], context: RunContext): string {
+  const server = members.filter(wasRun).map((member) => member.server).find((value): value is string => typeof value === 'string');
+  switch (kind) {
+    case 'a':
+      return `Kafka consumer group (kafkajs; Kafka ${context.machine.kafka.split(' (')[0]})`;
+    case 'b':
+      return 'Handoff';
+    case 'c':
+      return 'Polling (the seed’s design)';
+    case 'd':
+      return `RabbitMQ${server ? ` (${server.replace(/^RabbitMQ /, '')})` : ''}: amqplib, 16 consumers, manual ack`;
+    case 'e':
+      return `Kafka share group${server ? ` (${server.replace(/^Kafka /, '')})` : ''}: 16 KafkaShareConsumers, 1 partition, explicit ack`;
+    default:
+      return '';
+  }
+}
+
+/** The bar's own label inside its group: what tells it from the others of its kind. */
+function chartBarLabel(variant: string): string {
+  return variant
+    .slice(3)
+    .replace(/^Kafka consumer group \((.*)\)$/, '$1, one per consumer')
+    .replace(/^Handoff SDK /, 'SDK ')
+    .replace(/^Polling /, '')
+    .replace(/^RabbitMQ, /, '')
+    .replace(/^Kafka share group, /, '');
 }
