@@ -101,7 +101,7 @@ async function writeHeadline(dir: string): Promise<void> {
     [
       ...headlineRows(results),
       '',
-      hasMakespan ? '![Makespan: Handoff against a Kafka consumer group and polling](bench/results/makespan.svg)\n' : '',
+      hasMakespan ? '![Makespan: Handoff against a Kafka consumer group, polling, RabbitMQ and a Kafka share group](bench/results/makespan.svg)\n' : '',
       `${measured} How each figure is measured, and why a goal is missed where it is: [bench/README.md](bench/README.md).`,
       '',
     ].join('\n'),
