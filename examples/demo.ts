@@ -8,7 +8,7 @@ import { startKafkaBroker } from '../scripts/kafka/broker.js';
 import { HandoffConsumer, HandoffProducer } from '../src/client/index.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/server/index.js';
 
 const jobs = 200;
 const workers = [

@@ -2,7 +2,7 @@
 // cleanly: `npm start` and `handoff start`.
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
+import { startServer } from './server/index.js';
 
 export async function runServer(): Promise<void> {
   let config;

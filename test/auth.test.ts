@@ -34,7 +34,7 @@ import {
 } from '../src/client/operations.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/server/index.js';
 import { type Harness, adminToken, eventually, snapshot, startHarness, unique } from './support/harness.js';
 
 type Caller = 'no key' | 'revoked key' | 'ADMIN' | 'PRODUCER of the pool' | 'PRODUCER of another pool' | 'CONSUMER bound to it' | 'CONSUMER bound to another';
@@ -136,8 +136,8 @@ describe('the authorization matrix', () => {
 
   it.each(matrix)('%s as %s', async (_name, caller, kind, writes, run, allowedCode) => {
     const f = await fixture();
-    const before = await snapshot(h.server);
-    const keysBefore = await h.server.database.prisma.apiKey.findMany({ orderBy: { id: 'asc' } });
+    const before = await snapshot(h.db);
+    const keysBefore = await h.db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } });
     const result = await run(clients.get(caller)!, f);
     const code = result.errors?.[0]?.extensions?.code;
     if ((allowed[kind] as Caller[]).includes(caller)) {
@@ -145,8 +145,8 @@ describe('the authorization matrix', () => {
     } else {
       expect(code).toBe(caller === 'no key' || caller === 'revoked key' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
       if (writes) {
-        expect(await snapshot(h.server)).toEqual(before);
-        expect(await h.server.database.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).toEqual(keysBefore);
+        expect(await snapshot(h.db)).toEqual(before);
+        expect(await h.db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).toEqual(keysBefore);
       }
     }
   });

@@ -84,11 +84,11 @@ describe.each(backends)('bad input on %s: a precise code and nothing changed', (
   ];
 
   it.each(cases)('%s → %s', async (_name, code, send) => {
-    const before = await snapshot(h.server);
+    const before = await snapshot(h.db);
     const result = await send();
     expect(result.errors?.[0]?.extensions?.code).toBe(code);
     expect(JSON.stringify(result.errors)).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack traces
-    expect(await snapshot(h.server)).toEqual(before);
+    expect(await snapshot(h.db)).toEqual(before);
   });
 
   it('refuses a malformed subscription over WebSocket with BAD_USER_INPUT', async () => {

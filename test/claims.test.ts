@@ -142,7 +142,7 @@ describe.each(backends)('claims and leases on %s', (backend) => {
     expect((await h.client.request(AttachJob, { id: lease.id, message: job })).attachJob.state).toBe('DISPATCHED');
     const other = await h.client.execute(AttachJob, { id: lease.id, message: { key: 'k', value: 'another' } });
     expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const stored = await h.server.database.prisma.lease.findUnique({ where: { id: lease.id } });
+    const stored = await h.db.prisma.lease.findUnique({ where: { id: lease.id } });
     expect(stored).toMatchObject({ state: 'DISPATCHED', messageKey: 'k', messageValue: 'v' });
   });
 

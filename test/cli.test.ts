@@ -84,7 +84,7 @@ describe('handoff CLI', () => {
     expect(drained).toMatchObject({ code: 0, stdout: `${id}: FREE → DRAINING\n` });
     expect((await h.client.request(GetConsumer, { id })).consumer?.status).toBe('DRAINING');
 
-    const before = await snapshot(h.server);
+    const before = await snapshot(h.db);
     const bad = await as('status', id, 'OFFLINE');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('the status must be one of FREE, BUSY, DRAINING');
@@ -92,7 +92,7 @@ describe('handoff CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^NOT_FOUND: consumer .* is not registered/);
     expect((await as('status', id)).code).toBe(2);
-    expect(await snapshot(h.server)).toEqual(before);
+    expect(await snapshot(h.db)).toEqual(before);
   });
 
   it('keys create, list and revoke: the printed token works until it is revoked', async () => {

@@ -4,24 +4,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../src/client/operations.js';
 import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
 import { createLogger } from '../src/logger.js';
-import { type HandoffServer, startServer } from '../src/server.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { type HandoffServer, startServer } from '../src/server/index.js';
 import { adminHeaders, eventually, sleep, testConfig, unique } from './support/harness.js';
 import { type PrivatePostgres, startPrivatePostgres } from './support/privatePostgres.js';
 
 describe('PostgreSQL restarted under load', () => {
   let postgres: PrivatePostgres;
   let server: HandoffServer;
+  let database: Database;
   let client: GraphQLClient;
 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
     const config = testConfig({ databaseUrl: postgres.url, dataDir: '/nonexistent' }, { sweepIntervalMs: 200, databasePoolSize: 4 });
-    server = await startServer(config, createLogger(config));
+    database = await openDatabase(config);
+    server = await startServer(config, createLogger(config), { database });
     client = new GraphQLClient({ url: server.url, headers: adminHeaders });
   }, 120_000);
   afterAll(async () => {
     await client?.close();
     await server?.close();
+    await database?.close();
     postgres?.destroy();
   });
 
@@ -65,7 +69,7 @@ describe('PostgreSQL restarted under load', () => {
 
     // Only the expected refusals, never an internal error.
     expect([...codes.keys()].every((code) => ['DATABASE_UNAVAILABLE', 'NO_FREE_CONSUMER', 'CONFLICT', 'NOT_FOUND'].includes(code))).toBe(true);
-    const { prisma } = server.database;
+    const { prisma } = database;
     const leases = await prisma.lease.findMany({ where: { pool } });
     const byId = new Map(leases.map((lease) => [lease.id, lease]));
     for (const id of granted) expect(byId.has(id)).toBe(true); // nothing granted was lost

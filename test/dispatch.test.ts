@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DispatchJob, GetConsumer, GetStats, RegisterConsumer, SetStatus } from '../src/client/operations.js';
+import { CompleteLease, DispatchJob, GetConsumer, GetStats, RegisterConsumer, SetStatus } from '../src/client/operations.js';
 import { freePort, startKafkaBroker } from '../scripts/kafka/broker.js';
 import { backends } from './support/databases.js';
 import { type Harness, sleep, startHarness, unique } from './support/harness.js';
@@ -40,7 +40,7 @@ describe.skipIf(!kafkaBrokers).each(backends)('dispatch on %s with a real Kafka 
     expect(record?.headers?.['handoff-attempt']?.toString()).toBe('1');
     expect(record?.headers?.trace?.toString()).toBe('t-1');
     // Recorded by the claim itself, so Handoff can send it again if the consumer fails.
-    const lease = await h.server.database.prisma.lease.findUniqueOrThrow({ where: { id: dispatch.lease.id } });
+    const lease = await h.db.prisma.lease.findUniqueOrThrow({ where: { id: dispatch.lease.id } });
     expect(lease).toMatchObject({ topic: consumer.topic, messageKey: 'order-7', messageValue: '{"resize":"640x480"}', messageHeaders: { trace: 't-1' } });
     expect(lease.dispatchedAt).toBeInstanceOf(Date);
     expect(lease.expiresAt.getTime() - lease.dispatchedAt!.getTime()).toBe(h.config.processingTtlMs);
@@ -111,7 +111,7 @@ describe.skipIf(!kafkaBrokers)('Kafka failures', () => {
       const { registerConsumer: consumer } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
       const first = await h.client.request(DispatchJob, { pool, message: { value: 'before' } });
       expect(first.dispatch.offset).toBe('0');
-      await h.server.coordinator.completeLease(first.dispatch.lease.id);
+      await h.client.request(CompleteLease, { id: first.dispatch.lease.id });
 
       await broker.stop();
       const result = await h.client.execute(DispatchJob, { pool, message: { value: 'during' } });
@@ -119,7 +119,7 @@ describe.skipIf(!kafkaBrokers)('Kafka failures', () => {
       expect(result.errors?.[0]?.message).toMatch(/released/);
       const after = (await h.client.request(GetConsumer, { id: consumer.id })).consumer;
       expect(after).toMatchObject({ inFlight: 0, status: 'FREE' });
-      const leases = await h.server.database.prisma.lease.findMany({ where: { consumerId: consumer.id }, orderBy: { claimedAt: 'asc' } });
+      const leases = await h.db.prisma.lease.findMany({ where: { consumerId: consumer.id }, orderBy: { claimedAt: 'asc' } });
       expect(leases.map((lease) => lease.state)).toEqual(['COMPLETED', 'RELEASED']);
     } finally {
       await h.close();

@@ -9,7 +9,7 @@ import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
 import { ClaimFreeConsumer, CreateApiKey, Heartbeat, OnConsumerStatusChanged, RegisterConsumer } from '../src/client/operations.js';
 import { defaultLimits, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/server/index.js';
 import { type Harness, adminHeaders, eventually, sleep, snapshot, startHarness, unique } from './support/harness.js';
 
 describe('limits', () => {
@@ -40,14 +40,14 @@ describe('limits', () => {
     const pool = unique('p');
     await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
     await sleep(1_100); // a full bucket for the mutations below
-    const before = await snapshot(h.server);
+    const before = await snapshot(h.db);
     const names = ['A', 'B', 'C', 'D'];
     const nested = names.map((name, i) => `fragment ${name} on Consumer { ${names[i + 1] ? `...${names[i + 1]}` : 'id'} }`).join(' ');
     const response = await post(JSON.stringify({ query: `mutation { claimFreeConsumer(pool: "${pool}") { consumer { ...A } } } ${nested}` }));
     const result = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toMatch(/depth/i);
-    expect(await snapshot(h.server)).toEqual(before);
+    expect(await snapshot(h.db)).toEqual(before);
   });
 
   it('refuses an over-complex query before it runs', async () => {
@@ -124,11 +124,11 @@ describe('limits', () => {
     await sleep(1_100);
     const pool = unique('p');
     await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
-    const before = await snapshot(h.server);
+    const before = await snapshot(h.db);
     const response = await post(JSON.stringify({ query: `mutation { dispatch(pool: "${pool}", message: { value: "${'y'.repeat(6_000)}" }) { topic } }` }));
     const result = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(await snapshot(h.server)).toEqual(before);
+    expect(await snapshot(h.db)).toEqual(before);
     expect((await h.client.execute(ClaimFreeConsumer, { pool })).errors).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffConsumer, HandoffProducer, type Job } from '../src/client/index.js';
 import {
+  GetLease,
   GetStats,
   ClaimFreeConsumer,
   CompleteLease,
@@ -47,7 +48,7 @@ describe.each(backends)('heartbeats and fencing on %s', (backend) => {
     await h.client.request(SetStatus, { id, status: 'FREE', epoch: 2 });
     const { claimFreeConsumer } = await h.client.request(ClaimFreeConsumer, { pool });
 
-    const before = await snapshot(h.server);
+    const before = await snapshot(h.db);
     for (const result of [
       await h.client.execute(SetStatus, { id, status: 'FREE', epoch: 1 }),
       await h.client.execute(Heartbeat, { id, epoch: 1 }),
@@ -55,7 +56,7 @@ describe.each(backends)('heartbeats and fencing on %s', (backend) => {
     ]) {
       expect(result.errors?.[0]?.extensions?.code).toBe('STALE_EPOCH');
     }
-    expect(await snapshot(h.server)).toEqual(before);
+    expect(await snapshot(h.db)).toEqual(before);
   });
 });
 
@@ -112,8 +113,8 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ attempt: 2, key: 'k', value: 'the job' });
 
-    await eventually(() => (survivor.completed.has(jobs[0]!.leaseId) ? true : undefined));
-    const leases = await h.server.database.prisma.lease.findMany({ where: { pool }, orderBy: { attempt: 'asc' } });
+    await eventually(async () => ((await h.client.request(GetLease, { id: jobs[0]!.leaseId })).lease?.state === 'COMPLETED' ? true : undefined));
+    const leases = await h.db.prisma.lease.findMany({ where: { pool }, orderBy: { attempt: 'asc' } });
     expect(leases.map((lease) => [lease.attempt, lease.state, lease.endReason])).toEqual([
       [1, 'EXPIRED', 'consumer went offline'],
       [2, 'COMPLETED', null],
@@ -151,7 +152,7 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     expect(dead?.headers?.trace?.toString()).toBe('t-9');
     expect(attempts.sort()).toEqual([1, 2, 3, 4, 5]);
 
-    const leases = await h.server.database.prisma.lease.findMany({ where: { pool }, orderBy: { attempt: 'asc' } });
+    const leases = await h.db.prisma.lease.findMany({ where: { pool }, orderBy: { attempt: 'asc' } });
     expect(leases.map((lease) => lease.state)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED', 'DEAD_LETTERED']);
     expect(leases.at(-1)?.endReason).toBe('cannot process poison');
     const { stats } = await h.client.request(GetStats, { pool });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient } from '../src/client/graphqlClient.js';
 import { createLogger } from '../src/logger.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/server/index.js';
 import { ClaimFreeConsumer, CreateApiKey, GetStats, OnConsumerStatusChanged, RegisterConsumer } from '../src/client/operations.js';
 import { backends, createTestDatabase } from './support/databases.js';
 import { type Harness, adminHeaders, eventually, startHarness, testConfig, unique } from './support/harness.js';
@@ -82,10 +82,12 @@ describe.each(backends)('observability on %s', (backend) => {
     const pool = unique('s');
     await h.client.request(RegisterConsumer, { input: { id: `${pool}-c0`, pool } });
     await h.client.request(ClaimFreeConsumer, { pool, ttlMs: 100 });
-    // Nobody dispatches: after 100 ms the sweeper (every 100 ms here) expires the claim, and counts it.
+    // Nobody dispatches: after 100 ms the sweeper (every 100 ms here) expires the claim, and counts it
+    // once its pass is over (the slot is free as soon as the expiry commits, a moment earlier).
     const text = await eventually(async () => {
       const scraped = (await scrape()).text;
-      return sample(scraped, 'handoff_slots', { pool, kind: 'in_flight' }) === 0 ? scraped : undefined;
+      const counted = (sample(scraped, 'handoff_lease_expiries_total', { kind: 'claim' }) ?? 0) > before;
+      return counted && sample(scraped, 'handoff_slots', { pool, kind: 'in_flight' }) === 0 ? scraped : undefined;
     });
     expect(sample(text, 'handoff_lease_expiries_total', { kind: 'claim' })).toBeGreaterThan(before);
   });
@@ -99,7 +101,7 @@ describe.each(backends)('observability on %s', (backend) => {
     };
     expect(await ready()).toEqual({ status: 200, body: { ready: true, database: 'up', migrations: 'applied', kafka: 'not configured' } });
     // A migration this code ships that the database has not recorded: not ready.
-    const { prisma } = h.server.database;
+    const { prisma } = h.db;
     const [last] = await prisma.$queryRaw<{ id: string }[]>`SELECT id FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1`;
     await prisma.$executeRaw`UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = ${last!.id}`;
     try {

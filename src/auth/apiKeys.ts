@@ -2,13 +2,21 @@
 // a revocation is announced (NOTIFY after commit) so every replica closes that key's WebSockets.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import { badInput, notFound } from '../coordinator/errors.js';
-import { type Db, sql } from '../coordinator/sql/fragments.js';
-import { checkId, checkPool } from '../coordinator/validate.js';
+import { CodedError } from '../protocol/errors.js';
+import { isName, isUuid, nameAlphabet, quoted } from '../protocol/names.js';
+import type { SqlDatabase } from '../sql/database.js';
+import { sql } from '../sql/statement.js';
 import type { ApiKey, ApiKeyRole, Principal } from './principal.js';
 import { apiKeyRoles } from './principal.js';
 
 export const revocationsChannel = 'handoff_api_key_revoked';
+
+const badInput = (message: string) => new CodedError('BAD_USER_INPUT', message);
+
+function checkName(kind: string, value: string, maxLength: number): string {
+  if (!isName(value, maxLength)) throw badInput(`${kind} must be 1–${maxLength} characters of ${nameAlphabet} (got ${quoted(value)})`);
+  return value;
+}
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => `hk_${randomBytes(32).toString('base64url')}`;
@@ -29,7 +37,7 @@ export class ApiKeys {
   private readonly known = new Map<string, { principal: Principal; at: number }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDatabase,
     private readonly config: Config,
   ) {}
 
@@ -38,8 +46,8 @@ export class ApiKeys {
     const tokenHash = hash(token);
     const cached = this.known.get(tokenHash);
     if (cached && performance.now() - cached.at < knownKeyTtlMs) return cached.principal;
-    const [key] = await this.db.$queryRaw<ApiKey[]>`
-      SELECT ${keyColumns} FROM api_keys WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`;
+    const [key] = await this.db.query<ApiKey>(sql`
+      SELECT ${keyColumns} FROM api_keys WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`);
     if (key) this.known.set(tokenHash, { principal: key, at: performance.now() });
     else this.known.delete(tokenHash);
     return key;
@@ -55,40 +63,40 @@ export class ApiKeys {
     const { limits } = this.config;
     if (!(apiKeyRoles as readonly string[]).includes(input.role)) throw badInput(`role must be one of ${apiKeyRoles.join(', ')}`);
     const role = input.role as ApiKeyRole;
-    const pool = input.pool == null ? null : checkPool(limits, input.pool);
+    const pool = input.pool == null ? null : checkName('pool', input.pool, limits.maxIdLength);
     let consumerId: string | null = null;
     if (input.consumerId != null) {
       if (role !== 'CONSUMER') throw badInput('only CONSUMER keys are bound to a consumer id');
       const prefix = input.consumerId.endsWith('*');
-      checkId(limits, prefix ? input.consumerId.slice(0, -1) || 'x' : input.consumerId);
+      checkName('consumerId', prefix ? input.consumerId.slice(0, -1) || 'x' : input.consumerId, limits.maxIdLength);
       consumerId = input.consumerId;
     }
     if (role === 'CONSUMER' && consumerId === null) throw badInput('a CONSUMER key needs the consumerId (or prefix ending in *) it acts for');
     if (role === 'ADMIN' && pool !== null) throw badInput('ADMIN keys cannot be limited to a pool');
-    const [key] = await this.db.$queryRaw<ApiKey[]>`
+    const [key] = await this.db.query<ApiKey>(sql`
       INSERT INTO api_keys (id, role, pool, consumer_id, token_hash)
       VALUES (${randomUUID()}::uuid, ${role}::"ApiKeyRole", ${pool}, ${consumerId}, ${hash(token)})
-      RETURNING ${keyColumns}`;
+      RETURNING ${keyColumns}`);
     if (!key) throw new Error('creating the API key returned no row');
     return { token, key };
   }
 
   /** Revokes a key now; the next request with it is refused and its WebSockets are closed. */
   async revoke(id: string): Promise<ApiKey> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badInput('id must be an API key id (a UUID)');
-    const [key] = await this.db.$queryRaw<(ApiKey & { _announced: string })[]>`
+    if (!isUuid(id)) throw badInput(`id must be an API key id, a UUID (got ${quoted(id)})`);
+    const [key] = await this.db.query<(ApiKey & { _announced: string })>(sql`
       WITH revoked AS (
         UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ${id}::uuid RETURNING ${keyColumns}
       )
-      SELECT revoked.*, pg_notify(${revocationsChannel}, revoked.id::text)::text AS "_announced" FROM revoked`;
-    if (!key) throw notFound(`API key ${id} does not exist`);
+      SELECT revoked.*, pg_notify(${revocationsChannel}, revoked.id::text)::text AS "_announced" FROM revoked`);
+    if (!key) throw new CodedError('NOT_FOUND', `API key ${id} does not exist`);
     this.forget(key.id);
     const { _announced: _, ...rest } = key;
     return rest;
   }
 
   list(): Promise<ApiKey[]> {
-    return this.db.$queryRaw<ApiKey[]>`SELECT ${keyColumns} FROM api_keys ORDER BY created_at, id`;
+    return this.db.query<ApiKey>(sql`SELECT ${keyColumns} FROM api_keys ORDER BY created_at, id`);
   }
 
   /**
@@ -99,17 +107,19 @@ export class ApiKeys {
   async ensureAdmin(token: string | undefined): Promise<string | undefined> {
     if (token !== undefined) {
       // Replicas starting together with the same token: the first insert wins, the others change nothing.
-      const inserted = await this.db.$executeRaw`
+      const inserted = await this.db.query(sql`
         INSERT INTO api_keys (id, role, token_hash) VALUES (${randomUUID()}::uuid, 'ADMIN', ${hash(token)})
-        ON CONFLICT (token_hash) DO NOTHING`;
-      return inserted > 0 ? token : undefined;
+        ON CONFLICT (token_hash) DO NOTHING
+        RETURNING id`);
+      return inserted.length > 0 ? token : undefined;
     }
     // One statement decides whether the table is empty and fills it.
     const fresh = newToken();
-    const inserted = await this.db.$executeRaw`
+    const inserted = await this.db.query(sql`
       INSERT INTO api_keys (id, role, token_hash)
       SELECT ${randomUUID()}::uuid, 'ADMIN', ${hash(fresh)}
-      WHERE NOT EXISTS (SELECT 1 FROM api_keys)`;
-    return inserted > 0 ? fresh : undefined;
+      WHERE NOT EXISTS (SELECT 1 FROM api_keys)
+      RETURNING id`);
+    return inserted.length > 0 ? fresh : undefined;
   }
 }

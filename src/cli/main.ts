@@ -33,7 +33,7 @@ class UnreachableServerError extends Error {}
 
 /** Runs `work` with a client for the configured server and closes it, whatever happens. */
 async function withClient(values: Values, work: (client: GraphQLClient) => Promise<void>): Promise<void> {
-  const settings = loadCliSettings(process.env, { url: stringOf(values.url), token: stringOf(values.token) });
+  const settings = loadCliSettings(undefined, { url: stringOf(values.url), token: stringOf(values.token) });
   const client = new GraphQLClient({
     url: settings.url,
     failoverMs: 2_000,

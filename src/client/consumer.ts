@@ -1,6 +1,7 @@
 // HandoffConsumer: a worker that registers with Handoff, receives its jobs on its own Kafka topic,
 // runs your handler, completes the lease and commits the offset, heartbeats, and drains on stop().
 import type { Consumer as KafkaConsumer, IHeaders, KafkaMessage } from 'kafkajs';
+import { recordHeaders } from '../protocol/headers.js';
 import { HandoffError, GraphQLClient } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
 import { CompleteLease, DeregisterConsumer, ExtendLease, FailLease, Heartbeat, RegisterConsumer, SetStatus } from './operations.js';
@@ -37,6 +38,22 @@ export interface HandoffConsumerOptions {
   onError?: (error: unknown, job?: Job) => void;
 }
 
+/** A set that keeps only its newest `capacity` entries. */
+class RecentSet {
+  private readonly entries = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  has(value: string): boolean {
+    return this.entries.has(value);
+  }
+
+  add(value: string): void {
+    this.entries.add(value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.values().next().value as string);
+  }
+}
+
 const headerText = (headers: IHeaders | undefined, name: string): string | undefined => {
   const value = headers?.[name];
   const first = Array.isArray(value) ? value[0] : value;
@@ -52,8 +69,8 @@ export class HandoffConsumer {
   private topic = '';
   private stopping: Promise<void> | undefined;
   private readonly crashed = new AbortController();
-  /** Jobs completed by this instance, by lease id: a redelivered record is not run twice. */
-  readonly completed = new Set<string>();
+  /** The last leases this instance completed: a record read again (after a restart of its fetch) is not run twice. */
+  private readonly completed = new RecentSet(1_024);
 
   constructor(private readonly options: HandoffConsumerOptions) {
     this.client = new GraphQLClient({ url: options.url, ...(options.headers && { headers: options.headers }) });
@@ -126,9 +143,9 @@ export class HandoffConsumer {
   }
 
   private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const leaseId = headerText(message.headers, 'handoff-lease-id');
+    const leaseId = headerText(message.headers, recordHeaders.leaseId);
     if (!leaseId) {
-      this.report(new Error(`record ${topic}/${partition}@${message.offset} has no handoff-lease-id header; skipped`));
+      this.report(new Error(`record ${topic}/${partition}@${message.offset} has no ${recordHeaders.leaseId} header; skipped`));
       return;
     }
     if (this.completed.has(leaseId)) return;
@@ -136,7 +153,7 @@ export class HandoffConsumer {
     for (const name of Object.keys(message.headers ?? {})) headers[name] = headerText(message.headers, name) ?? '';
     const job: Job = {
       leaseId,
-      attempt: Number(headerText(message.headers, 'handoff-attempt') ?? 1),
+      attempt: Number(headerText(message.headers, recordHeaders.attempt) ?? 1),
       key: message.key?.toString() ?? null,
       value: message.value?.toString() ?? '',
       headers,

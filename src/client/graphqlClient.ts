@@ -3,11 +3,12 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type FormattedExecutionResult, type GraphQLFormattedError, print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { type ErrorCode, isErrorCode } from '../protocol/errors.js';
 
-/** A GraphQL error as the server sent it, with its extensions.code. */
+/** A GraphQL error as the server sent it, with its extensions.code (see errorCodes). */
 export class HandoffError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly path?: readonly (string | number)[],
   ) {
@@ -142,12 +143,15 @@ export class GraphQLClient {
 const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
   typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'number' && 'reason' in value;
 
-const toHandoffError = (error: GraphQLFormattedError) =>
-  new HandoffError(String(error.extensions?.code ?? 'UNKNOWN'), error.message, error.path);
+/** A code this SDK does not know (a newer server) is reported as INTERNAL_SERVER_ERROR, the message kept. */
+const toHandoffError = (error: GraphQLFormattedError) => {
+  const code = error.extensions?.code;
+  return new HandoffError(isErrorCode(code) ? code : 'INTERNAL_SERVER_ERROR', isErrorCode(code) ? error.message : `${String(code)}: ${error.message}`, error.path);
+};
 
 function dataOrThrow<R>(result: FormattedExecutionResult<R>): R {
   const [error] = result.errors ?? [];
   if (error) throw toHandoffError(error);
-  if (result.data == null) throw new HandoffError('UNKNOWN', 'the server returned no data');
+  if (result.data == null) throw new HandoffError('INTERNAL_SERVER_ERROR', 'the server returned no data');
   return result.data;
 }

@@ -2,5 +2,7 @@
 export { HandoffConsumer, type HandoffConsumerOptions, type Job } from './consumer.js';
 export { HandoffProducer, type HandoffProducerOptions, type JobInput, type Sent } from './producer.js';
 export { GraphQLClient, HandoffError, type GraphQLClientOptions } from './graphqlClient.js';
+export { type ErrorCode, errorCodes } from '../protocol/errors.js';
+export { recordHeaders } from '../protocol/headers.js';
 export * as operations from './operations.js';
 export type * from './generated/graphql.js';

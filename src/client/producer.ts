@@ -2,6 +2,7 @@
 // producing with kafkajs itself (send), or asking Handoff to do both (dispatch).
 import type { Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
+import { jobRecordHeaders } from '../protocol/headers.js';
 import { GraphQLClient, HandoffError } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
 import { AttachJob, AwaitFreeConsumer, DispatchJob, ReleaseLease } from './operations.js';
@@ -55,7 +56,7 @@ export class HandoffProducer {
     try {
       const [result] = await producer.send({
         topic,
-        messages: [{ key: job.key ?? null, value: job.value, headers: { ...job.headers, 'handoff-lease-id': lease.id, 'handoff-attempt': String(lease.attempt) } }],
+        messages: [{ key: job.key ?? null, value: job.value, headers: jobRecordHeaders(job.headers ?? {}, lease) }],
       });
       return { lease, topic, partition: result?.partition ?? 0, offset: result?.baseOffset ?? '-1' };
     } catch (error) {

@@ -10,7 +10,7 @@ export const leaseStates = ['CLAIMED', 'DISPATCHED', 'COMPLETED', 'RELEASED', 'E
 export type LeaseState = (typeof leaseStates)[number];
 
 /** A lease in one of these states holds one of its consumer's slots. */
-export const activeLeaseStates: readonly LeaseState[] = ['CLAIMED', 'DISPATCHED'];
+export const activeLeaseStates = ['CLAIMED', 'DISPATCHED'] as const satisfies readonly LeaseState[];
 
 export interface Consumer {
   id: string;
@@ -48,12 +48,10 @@ export interface ConsumerChange {
 }
 
 /** Claimable now: FREE with a slot left. */
-export const isAvailable = (consumer: Consumer): boolean =>
-  consumer.status === 'FREE' && consumer.inFlight < consumer.capacity;
+export const isAvailable = (consumer: Consumer): boolean => consumer.status === 'FREE' && consumer.inFlight < consumer.capacity;
 
 /** A consumer carries every label a producer asks for. */
-export const hasLabels = (consumer: Consumer, labels: readonly string[]): boolean =>
-  labels.every((label) => consumer.labels.includes(label));
+export const hasLabels = (consumer: Consumer, labels: readonly string[]): boolean => labels.every((label) => consumer.labels.includes(label));
 
 export interface PoolStats {
   pool: string | null;
@@ -70,8 +68,8 @@ export interface PoolStats {
   waitingProducers: number;
 }
 
+/** A page of a listing, in its order, and whether more follow (the schema makes cursors of it). */
 export interface Page<T> {
-  edges: { cursor: string; node: T }[];
-  hasNextPage: boolean;
-  endCursor: string | null;
+  items: T[];
+  hasMore: boolean;
 }

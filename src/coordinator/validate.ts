@@ -1,34 +1,27 @@
 // Input checks run before any SQL, so a refused request changes nothing.
 import type { Limits } from '../config.js';
+import { reservedHeaderPrefix } from '../protocol/headers.js';
+import { isName, isTopicName, isUuid, nameAlphabet, quoted } from '../protocol/names.js';
 import { badInput } from './errors.js';
+import type { JobMessage } from './ports.js';
 import { type SettableStatus, consumerStatuses } from './types.js';
 
-const namePattern = /^[A-Za-z0-9._:-]+$/;
-
-/** Ids, pool names and labels share one alphabet: safe in Kafka topic names, URLs and logs. */
 export function checkName(kind: string, value: string, maxLength: number): string {
-  if (value.length < 1 || value.length > maxLength || !namePattern.test(value)) {
-    throw badInput(`${kind} must be 1–${maxLength} characters of [A-Za-z0-9._:-] (got ${JSON.stringify(value.slice(0, 200))})`);
-  }
+  if (!isName(value, maxLength)) throw badInput(`${kind} must be 1–${maxLength} characters of ${nameAlphabet} (got ${quoted(value)})`);
   return value;
 }
 
 export const checkId = (limits: Limits, id: string) => checkName('id', id, limits.maxIdLength);
 export const checkPool = (limits: Limits, pool: string) => checkName('pool', pool, limits.maxIdLength);
 
-/** Kafka topic names: up to 249 characters of [A-Za-z0-9._-]. */
 export function checkTopic(topic: string): string {
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
-    throw badInput(`topic must be a valid Kafka topic name: 1–249 characters of [A-Za-z0-9._-] (got ${JSON.stringify(topic.slice(0, 300))})`);
-  }
+  if (!isTopicName(topic)) throw badInput(`topic must be a valid Kafka topic name: 1–249 characters of [A-Za-z0-9._-] (got ${quoted(topic, 300)})`);
   return topic;
 }
 
 export function checkLabels(limits: Limits, labels: readonly string[] | null | undefined): string[] {
   const list = labels ?? [];
-  if (list.length > limits.maxLabels) {
-    throw badInput(`at most ${limits.maxLabels} labels are allowed (got ${list.length})`);
-  }
+  if (list.length > limits.maxLabels) throw badInput(`at most ${limits.maxLabels} labels are allowed (got ${list.length})`);
   for (const label of list) checkName('label', label, limits.maxLabelLength);
   return [...new Set(list)].sort();
 }
@@ -41,10 +34,10 @@ export function checkCapacity(limits: Limits, capacity: number | null | undefine
   return value;
 }
 
-export function checkTtl(limits: Limits, ttlMs: number | null | undefined, fallback: number): number {
+export function checkTtl(limits: Limits, ttlMs: number | null | undefined, fallback: number, name = 'ttlMs'): number {
   const value = ttlMs ?? fallback;
   if (!Number.isInteger(value) || value < limits.minLeaseTtlMs || value > limits.maxLeaseTtlMs) {
-    throw badInput(`ttlMs must be an integer from ${limits.minLeaseTtlMs} to ${limits.maxLeaseTtlMs} (got ${value})`);
+    throw badInput(`${name} must be an integer from ${limits.minLeaseTtlMs} to ${limits.maxLeaseTtlMs} (got ${value})`);
   }
   return value;
 }
@@ -56,10 +49,8 @@ export function checkSettableStatus(status: string): SettableStatus {
   return status as SettableStatus;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function checkLeaseId(id: string): string {
-  if (!uuidPattern.test(id)) throw badInput(`lease id must be a UUID (got ${JSON.stringify(id.slice(0, 200))})`);
+  if (!isUuid(id)) throw badInput(`lease id must be a UUID (got ${quoted(id)})`);
   return id.toLowerCase();
 }
 
@@ -69,4 +60,37 @@ export function checkPageSize(limits: Limits, first: number | null | undefined):
     throw badInput(`first must be an integer from 1 to ${limits.maxPageSize} (got ${value})`);
   }
   return value;
+}
+
+/** What a claim, a wait or a dispatch asks for: a pool, labels and a time to live, checked once. */
+export interface ClaimRequest {
+  pool: string;
+  labels: string[];
+  ttlMs: number;
+}
+
+export function checkClaim(
+  limits: Limits,
+  input: { pool: string; labels?: readonly string[] | null; ttlMs?: number | null },
+  defaultTtlMs: number,
+): ClaimRequest {
+  return { pool: checkPool(limits, input.pool), labels: checkLabels(limits, input.labels), ttlMs: checkTtl(limits, input.ttlMs, defaultTtlMs) };
+}
+
+export interface MessageInput {
+  key?: string | null;
+  value: string;
+  headers?: readonly { key: string; value: string }[] | null;
+}
+
+/** A job as Kafka will carry it, within the size limit and without reserved header names. */
+export function checkMessage(limits: Limits, message: MessageInput): JobMessage {
+  const key = message.key ?? null;
+  const headers = Object.fromEntries((message.headers ?? []).map((header) => [header.key, header.value]));
+  const size = [key ?? '', message.value, ...Object.entries(headers).flat()].reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+  if (size > limits.maxMessageBytes) throw badInput(`message is ${size} bytes; the limit is ${limits.maxMessageBytes}`);
+  if (Object.keys(headers).some((name) => name.startsWith(reservedHeaderPrefix))) {
+    throw badInput(`header names starting with ${reservedHeaderPrefix} are reserved`);
+  }
+  return { key, value: message.value, headers };
 }

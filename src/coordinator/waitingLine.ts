@@ -3,15 +3,13 @@
 // claim is tried per freed slot (no thundering herd), and the atomic claim makes sure no other
 // producer, here or on another replica, gets the same slot.
 import type { Logger } from '../logger.js';
-import type { DispatchedJob } from './sql/dispatchLease.js';
+import type { ClaimedJob } from './sql/claimFreeConsumer.js';
 import type { Lease } from './types.js';
+import type { ClaimRequest } from './validate.js';
 
-export interface WaitRequest {
-  pool: string;
-  labels: string[];
-  ttlMs: number;
+export interface WaitRequest extends ClaimRequest {
   /** dispatch: the job to record on the lease as it is claimed (the lease is then DISPATCHED). */
-  job?: DispatchedJob | undefined;
+  job?: ClaimedJob | undefined;
 }
 
 interface Waiter extends WaitRequest {

@@ -1,33 +1,34 @@
-// The two backends behind one Prisma client: PostgreSQL (production, several replicas) and PGlite
+// The two backends behind one interface: PostgreSQL (production, several replicas) and PGlite
 // (embedded default, in process, persisted to a data directory). Both speak the same SQL, and both
 // deliver NOTIFY after commit, which is how changes are announced to every replica.
+//
+// The domain's statements run here directly (pg on PostgreSQL, each prepared once per connection
+// by a name derived from its text; PGlite's own query on PGlite). Prisma owns the schema and the
+// migrations, and its client is opened only for tools and tests that inspect the tables.
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { type SqlDatabase, isDatabaseUnavailable } from '../sql/database.js';
+import { type Sql, compile, sql } from '../sql/statement.js';
 import { PrismaClient } from './generated/client.js';
-import { applyMigrations, pgliteDir, readMigrations } from './migrate.js';
+import { applyMigrations, pgliteDir } from './migrate.js';
+import { readMigrations } from './migrationFiles.js';
+import { PgListener, type ListenHandlers, type Unlisten } from './pgListener.js';
 
-export type { PrismaClient };
+export type { ListenHandlers, Unlisten };
 
-export type Unlisten = () => Promise<void>;
-
-export interface ListenHandlers {
-  payload: (payload: string) => void;
-  /** The listening connection was lost and is back; notifications in between may be lost. */
-  reconnected?: () => void;
-  error?: (error: Error) => void;
-}
-
-export interface Database {
-  readonly kind: 'postgres' | 'pglite';
-  readonly prisma: PrismaClient;
+export interface Database extends SqlDatabase {
   /** Receives every NOTIFY on the channel, sent by this replica or any other. */
   listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
   /** Whether the database answers, and whether every migration this code ships is applied to it. */
   migrationState(): Promise<MigrationState>;
+  /** Prisma Client on the same database, for tools and tests; opened on first use. */
+  readonly prisma: PrismaClient;
   close(): Promise<void>;
 }
 
@@ -37,11 +38,11 @@ export type MigrationState = 'applied' | 'pending' | 'unreachable';
 let shipped: Promise<string[]> | undefined;
 
 /** One query: the migrations recorded as finished, against those this code ships. */
-async function migrationStateOf(prisma: PrismaClient): Promise<MigrationState> {
+async function migrationStateOf(db: SqlDatabase): Promise<MigrationState> {
   let applied: { name: string }[];
   try {
-    applied = await prisma.$queryRaw<{ name: string }[]>`
-      SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+    applied = await db.query<{ name: string }>(sql`
+      SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`);
   } catch (error) {
     if (isDatabaseUnavailable(error)) return 'unreachable';
     throw error;
@@ -52,38 +53,105 @@ async function migrationStateOf(prisma: PrismaClient): Promise<MigrationState> {
 }
 
 /** Opens the configured database and applies pending migrations. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  log?: Logger,
+): Promise<Database> {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl, config.databasePoolSize)
+    ? openPostgres(config.databaseUrl, config.databasePoolSize, log)
     : openPglite(pgliteDir(config.dataDir));
+}
+
+function pgliteExecutor(db: PGlite | Transaction): SqlDatabase {
+  const executor: SqlDatabase = {
+    async query<Row>(statement: Sql) {
+      const { text, values } = compile(statement);
+      return (await db.query<Row>(text, values)).rows;
+    },
+    // PGlite is one connection: a transaction holds it whole, so work inside runs on `tx` only.
+    transaction: (work) => ('transaction' in db ? db.transaction((tx) => work(pgliteExecutor(tx))) : work(executor)),
+  };
+  return executor;
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   await applyMigrations({ kind: 'pglite', pglite });
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const executor = pgliteExecutor(pglite);
+  let prisma: PrismaClient | undefined;
   return {
-    kind: 'pglite',
-    prisma,
+    ...executor,
     async listen(channel, handlers) {
       return pglite.listen(channel, handlers.payload);
     },
-    migrationState: () => migrationStateOf(prisma),
+    migrationState: () => migrationStateOf(executor),
+    get prisma() {
+      prisma ??= new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+      return prisma;
+    },
     async close() {
-      await prisma.$disconnect();
+      await prisma?.$disconnect();
       await pglite.close();
     },
   };
 }
 
-async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
-  await applyMigrations({ kind: 'postgres', connectionString });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
-  const listeners = new Set<PgListener>();
+/** Statement names by text: pg prepares a named statement once per connection and reuses it. */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `handoff_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    // Statements are built from this code's templates, so there are few; the bound is a guard.
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return name;
+}
+
+function pgExecutor(client: pg.Pool | pg.PoolClient, pool: pg.Pool): SqlDatabase {
   return {
-    kind: 'postgres',
-    prisma,
+    async query<Row>(statement: Sql) {
+      const { text, values } = compile(statement);
+      const result = await client.query<Row & pg.QueryResultRow>({ name: statementName(text), text, values });
+      return result.rows;
+    },
+    async transaction(work) {
+      const connection = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await connection.query('BEGIN');
+        const result = await work(pgExecutor(connection, pool));
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await connection.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error;
+          throw new AggregateError([error, rollbackError], `${(error as Error).message} (and ROLLBACK failed)`);
+        }
+        throw error;
+      } finally {
+        // A connection whose ROLLBACK failed is closed, not handed to the next caller.
+        connection.release(broken);
+      }
+    },
+  };
+}
+
+async function openPostgres(connectionString: string, poolSize: number, log: Logger | undefined): Promise<Database> {
+  await applyMigrations({ kind: 'postgres', connectionString });
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection the server closed (a restart, a failover): the pool drops it and opens a new
+  // one for the next query, which reports any lasting problem. Without a listener, it would crash the process.
+  pool.on('error', (error) => log?.warn({ err: error }, 'an idle database connection was lost; the pool replaces it'));
+  const executor = pgExecutor(pool, pool);
+  const listeners = new Set<PgListener>();
+  let prisma: PrismaClient | undefined;
+  return {
+    ...executor,
     async listen(channel, handlers) {
       const listener = new PgListener(connectionString, channel, handlers);
       await listener.start();
@@ -93,95 +161,16 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         await listener.stop();
       };
     },
-    migrationState: () => migrationStateOf(prisma),
+    migrationState: () => migrationStateOf(executor),
+    get prisma() {
+      prisma ??= new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 2 }) });
+      return prisma;
+    },
     async close() {
       await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();
-      await prisma.$disconnect();
+      await prisma?.$disconnect();
+      await pool.end();
     },
   };
-}
-
-/**
- * LISTEN needs a connection of its own, held for the life of the process (a pooled one would be
- * handed back and lose it). When it drops, it reconnects with backoff and says so, because
- * notifications sent in between are gone and listeners must re-read what they care about.
- */
-class PgListener {
-  private client: pg.Client | undefined;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly connectionString: string,
-    private readonly channel: string,
-    private readonly handlers: ListenHandlers,
-  ) {}
-
-  async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
-    client.on('notification', (message) => {
-      if (message.channel === this.channel && message.payload !== undefined) this.handlers.payload(message.payload);
-    });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client, new Error('LISTEN connection ended')));
-    await client.connect();
-    await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
-    this.client = client;
-  }
-
-  private lost(client: pg.Client, error: Error): void {
-    if (this.stopped || this.client !== client) return;
-    this.client = undefined;
-    this.handlers.error?.(error);
-    client.end().catch((endError: unknown) => this.handlers.error?.(endError as Error));
-    this.reconnect(100);
-  }
-
-  private reconnect(delayMs: number): void {
-    this.retryTimer = setTimeout(() => {
-      if (this.stopped) return;
-      this.start().then(
-        () => this.handlers.reconnected?.(),
-        (error: unknown) => {
-          this.handlers.error?.(error as Error);
-          this.reconnect(Math.min(delayMs * 2, 5_000));
-        },
-      );
-    }, delayMs);
-    this.retryTimer.unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end();
-  }
-}
-
-/** Prisma's codes for a database it cannot reach or lost. */
-const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-/** Driver adapter error kinds that mean the same. */
-const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
-
-/**
- * True when an error says the database is down or the connection to it was lost (not that a
- * statement was wrong): a restart, a failover, a network cut. Callers retry such errors later.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    const { code, meta } = current as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } };
-    if (typeof code === 'string' && unreachableCodes.has(code)) return true;
-    const cause = meta?.driverAdapterError?.cause;
-    if (cause?.kind && unreachableKinds.has(cause.kind)) return true;
-    // 57P01–57P03: the server is shutting down or starting; class 08: connection exceptions.
-    const sqlState = cause?.originalCode ?? (typeof code === 'string' ? code : undefined);
-    if (sqlState && /^(57P0[123]|08\w{3})$/.test(sqlState)) return true;
-    if (/ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database server|the database system is (shutting down|starting up)/i.test(current.message)) {
-      return true;
-    }
-  }
-  return false;
 }

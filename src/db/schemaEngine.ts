@@ -15,7 +15,7 @@ import {
 } from '@prisma/driver-adapter-utils';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { Migration } from './migrate.js';
+import type { Migration } from './migrationFiles.js';
 
 type Glue = typeof glue;
 export type SchemaEngine = Awaited<ReturnType<Glue['SchemaEngine']['new']>>;

@@ -2,34 +2,8 @@
 // It connects lazily and reconnects on the next call, so Handoff serves its registry while Kafka is down.
 import { Kafka, type Admin, type Producer, Partitioners, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../config.js';
+import { type JobMessage, type JobTransport, type Produced, TransportUnavailableError } from '../coordinator/ports.js';
 import type { Logger } from '../logger.js';
-
-export interface JobMessage {
-  key: string | null;
-  value: string;
-  headers: Record<string, string>;
-}
-
-export interface Produced {
-  partition: number;
-  offset: string;
-}
-
-/** Kafka could not be reached or refused; the message says which operation. */
-export class KafkaUnavailableError extends Error {
-  constructor(message: string, options?: { cause: unknown }) {
-    super(message, options);
-    this.name = 'KafkaUnavailableError';
-  }
-}
-
-/** What the coordinator needs from Kafka. */
-export interface JobTransport {
-  ensureTopic(topic: string): Promise<void>;
-  produce(topic: string, message: JobMessage): Promise<Produced>;
-  isReachable(): Promise<boolean>;
-  close(): Promise<void>;
-}
 
 /** kafkajs logs through our logger (its own goes to stdout as plain JSON). */
 const toPino = (log: Logger): logCreator => () => ({ level, log: entry }) => {
@@ -73,7 +47,7 @@ export class KafkaGateway implements JobTransport {
       }
     } catch (error) {
       this.admin = undefined;
-      throw new KafkaUnavailableError(`could not create Kafka topic ${topic}: ${(error as Error).message}`, { cause: error });
+      throw new TransportUnavailableError(`could not create Kafka topic ${topic}: ${(error as Error).message}`, { cause: error });
     }
     this.knownTopics.add(topic);
   }
@@ -91,7 +65,7 @@ export class KafkaGateway implements JobTransport {
     } catch (error) {
       this.producer = undefined;
       await producer.disconnect().catch(() => undefined); // the connection is being replaced; its close error adds nothing
-      throw new KafkaUnavailableError(`producing to Kafka topic ${topic} failed: ${(error as Error).message}`, { cause: error });
+      throw new TransportUnavailableError(`producing to Kafka topic ${topic} failed: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -124,7 +98,7 @@ export class KafkaGateway implements JobTransport {
       (error: unknown) => {
         if (kind === 'admin') this.admin = undefined;
         else this.producer = undefined;
-        throw new KafkaUnavailableError(`Kafka at ${this.config.brokers.join(',')} is unreachable: ${(error as Error).message}`, { cause: error });
+        throw new TransportUnavailableError(`Kafka at ${this.config.brokers.join(',')} is unreachable: ${(error as Error).message}`, { cause: error });
       },
     );
     if (kind === 'admin') this.admin = connecting as Promise<Admin>;

@@ -3,13 +3,14 @@ import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { ApiKeys } from '../auth/apiKeys.js';
 import { type Principal, actsFor, producesIn } from '../auth/principal.js';
-import type { Coordinator } from '../coordinator/coordinator.js';
-import type { ChangeFeed } from '../events/changeFeed.js';
+import type { Coordinator } from '../coordinator/index.js';
+import type { ChangePubSub } from './changes.js';
 import { codedError } from './errors.js';
 
 export interface Context {
   coordinator: Coordinator;
-  feed: ChangeFeed;
+  /** Committed consumer changes, for subscriptions. */
+  changes: ChangePubSub;
   keys: ApiKeys;
   /** The caller's API key; null when the request carries none, or an unknown or revoked one. */
   principal: Principal | null;

@@ -1,7 +1,8 @@
 // Consumer: the registry. Maps GraphQL onto the coordinator and nothing more.
 import { filter, pipe, map } from 'graphql-yoga';
-import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange, type Page } from '../coordinator/types.js';
+import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange } from '../coordinator/types.js';
 import { builder, noPool } from './builder.js';
+import { type Connection, idFromCursor, toConnection } from './connection.js';
 
 export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
   description: 'FREE takes work; BUSY and DRAINING take none; OFFLINE is set by Handoff when heartbeats stop.',
@@ -44,7 +45,7 @@ const ConsumerEdgeRef = builder.objectRef<{ cursor: string; node: Consumer }>('C
   }),
 });
 
-const ConsumerConnectionRef = builder.objectRef<Page<Consumer>>('ConsumerConnection').implement({
+const ConsumerConnectionRef = builder.objectRef<Connection<Consumer>>('ConsumerConnection').implement({
   fields: (t) => ({
     edges: t.field({ type: [ConsumerEdgeRef], resolve: (page) => page.edges }),
     nodes: t.field({ type: [ConsumerRef], resolve: (page) => page.edges.map((edge) => edge.node) }),
@@ -65,13 +66,13 @@ const RegisterConsumerInput = builder.inputType('RegisterConsumerInput', {
 builder.queryFields((t) => ({
   consumer: t.field({
     authScopes: async (_root, args, ctx) => {
-      const consumer = await ctx.coordinator.consumer(args.id);
+      const consumer = await ctx.coordinator.registry.consumer(args.id);
       return consumer ? { admin: true, producer: consumer.pool, consumer } : { admin: true };
     },
     type: ConsumerRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.coordinator.consumer(args.id),
+    resolve: (_root, args, ctx) => ctx.coordinator.registry.consumer(args.id),
   }),
   consumers: t.field({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool ?? noPool }),
@@ -83,7 +84,8 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: '1–500; defaults to 50.' }),
       after: t.arg.string({ description: 'endCursor of the previous page.' }),
     },
-    resolve: (_root, args, ctx) => ctx.coordinator.consumers(args),
+    resolve: async (_root, { after, ...filter }, ctx) =>
+      toConnection('consumer', await ctx.coordinator.registry.consumers({ ...filter, afterId: after == null ? null : idFromCursor('consumer', after) })),
   }),
   nextFreeConsumer: t.field({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
@@ -91,7 +93,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The consumer a claim would get now. Reserves nothing: use claimFreeConsumer to take it.',
     args: { pool: t.arg.string({ required: true }), labels: t.arg.stringList() },
-    resolve: (_root, args, ctx) => ctx.coordinator.nextFreeConsumer(args.pool, args.labels),
+    resolve: (_root, args, ctx) => ctx.coordinator.registry.nextFreeConsumer(args.pool, args.labels),
   }),
 }));
 
@@ -101,7 +103,7 @@ builder.mutationFields((t) => ({
     type: ConsumerRef,
     description: 'Registers a FREE consumer, or re-registers it with settings replaced and a new epoch.',
     args: { input: t.arg({ type: RegisterConsumerInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.coordinator.registerConsumer(input),
+    resolve: (_root, { input }, ctx) => ctx.coordinator.registry.registerConsumer(input),
   }),
   setStatus: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
@@ -111,20 +113,20 @@ builder.mutationFields((t) => ({
       status: t.arg({ type: ConsumerStatusEnum, required: true, description: 'FREE, BUSY or DRAINING.' }),
       epoch: t.arg.int({ required: true }),
     },
-    resolve: (_root, args, ctx) => ctx.coordinator.setStatus(args.id, args.status, args.epoch),
+    resolve: (_root, args, ctx) => ctx.coordinator.registry.setStatus(args.id, args.status, args.epoch),
   }),
   heartbeat: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.coordinator.heartbeat(args.id, args.epoch),
+    resolve: (_root, args, ctx) => ctx.coordinator.registry.heartbeat(args.id, args.epoch),
   }),
   deregisterConsumer: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
     description: 'Removes a consumer that holds no lease; returns it as it was.',
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.coordinator.deregisterConsumer(args.id, args.epoch),
+    resolve: (_root, args, ctx) => ctx.coordinator.registry.deregisterConsumer(args.id, args.epoch),
   }),
 }));
 
@@ -138,9 +140,9 @@ builder.subscriptionFields((t) => ({
     description: 'Each time a matching consumer gets a free slot. A broadcast: claim it to take it.',
     args: { pool: t.arg.string({ required: true }), labels: t.arg.stringList() },
     subscribe: (_root, args, ctx) => {
-      const { pool, labels } = ctx.coordinator.checkWatch(args.pool, args.labels);
+      const { pool, labels } = ctx.coordinator.claims.checkWatch(args.pool, args.labels);
       return pipe(
-        ctx.feed.pubsub.subscribe('consumerChangedInPool', pool),
+        ctx.changes.subscribe('consumerChangedInPool', pool),
         filter(opensMatchingSlot(labels)),
         map((change) => change.consumer),
       );
@@ -155,8 +157,8 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) =>
       pipe(
         args.pool == null
-          ? ctx.feed.pubsub.subscribe('consumerChanged')
-          : ctx.feed.pubsub.subscribe('consumerChangedInPool', ctx.coordinator.checkWatch(args.pool).pool),
+          ? ctx.changes.subscribe('consumerChanged')
+          : ctx.changes.subscribe('consumerChangedInPool', ctx.coordinator.claims.checkWatch(args.pool).pool),
         map((change) => change.consumer),
       ),
     resolve: (consumer) => consumer,

@@ -2,12 +2,12 @@
 // stack trace. Coordinator refusals keep their code; malformed requests are BAD_USER_INPUT; anything
 // unexpected is logged here and masked.
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { CoordinatorError } from '../coordinator/errors.js';
-import { isDatabaseUnavailable } from '../db/database.js';
+import { CodedError, type ErrorCode } from '../protocol/errors.js';
+import { isDatabaseUnavailable } from '../sql/database.js';
 import { type Logger, currentRequestId } from '../logger.js';
 
 /** A refusal the client may see as it is: its message, and `code` as extensions.code. */
-export const codedError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
+export const codedError = (code: ErrorCode, message: string) => new GraphQLError(message, { extensions: { code } });
 
 /** Codes graphql-js and Yoga give malformed requests, which clients see as BAD_USER_INPUT. */
 const malformedRequestCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
@@ -23,7 +23,7 @@ const withCode = (error: GraphQLError, code: string, message = error.message, re
 export function maskError(log: Logger) {
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    if (original instanceof CoordinatorError) {
+    if (original instanceof CodedError) {
       return error instanceof GraphQLError ? withCode(error, original.code, original.message) : new GraphQLError(original.message, { extensions: { code: original.code } });
     }
     // GraphQL errors raised by graphql-js (a variable's value, for one) or by our scalars are the caller's doing.

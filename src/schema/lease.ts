@@ -1,6 +1,6 @@
 // Lease: claims, their end, and waiting for a free consumer.
 import { Repeater } from 'graphql-yoga';
-import type { Dispatch } from '../coordinator/coordinator.js';
+import type { Dispatch } from '../coordinator/claims.js';
 import { leaseStates, type Lease } from '../coordinator/types.js';
 import { type Context, builder, noPool } from './builder.js';
 import { ConsumerRef } from './consumer.js';
@@ -26,7 +26,7 @@ export const LeaseRef = builder.objectRef<Lease>('Lease').implement({
 
 /** Who may touch a lease: an admin, a producer of its pool, and (unless only producers may) its consumer. */
 async function leaseScopes(ctx: Context, id: string, only?: 'producer') {
-  const lease = await ctx.coordinator.lease(id);
+  const lease = await ctx.coordinator.leases.lease(id);
   if (!lease) return { admin: true };
   const { consumer } = lease;
   return only === 'producer' ? { admin: true, producer: consumer.pool } : { admin: true, producer: consumer.pool, consumer };
@@ -67,7 +67,7 @@ builder.queryFields((t) => ({
     type: LeaseRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.coordinator.lease(args.id),
+    resolve: (_root, args, ctx) => ctx.coordinator.leases.lease(args.id),
   }),
 }));
 
@@ -77,14 +77,14 @@ builder.mutationFields((t) => ({
     type: LeaseRef,
     description: 'Atomically reserves a slot of the longest-idle free consumer; NO_FREE_CONSUMER when none.',
     args: claimArgs(t),
-    resolve: (_root, args, ctx) => ctx.coordinator.claimFreeConsumer(args),
+    resolve: (_root, args, ctx) => ctx.coordinator.claims.claimFreeConsumer(args),
   }),
   completeLease: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
     type: LeaseRef,
     description: 'The job is done: the slot is free again. Consumers pass their id and epoch, which are checked.',
     args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
-    resolve: (_root, args, ctx) => ctx.coordinator.completeLease(args.id, args),
+    resolve: (_root, args, ctx) => ctx.coordinator.leases.completeLease(args.id, args),
   }),
   attachJob: t.field({
     authScopes: (_root, args, ctx) => leaseScopes(ctx, args.id, 'producer'),
@@ -92,21 +92,21 @@ builder.mutationFields((t) => ({
     description:
       'For producers that send the job to Kafka themselves: records it on the CLAIMED lease before sending, so the lease is DISPATCHED with a processing deadline and Handoff can send the job again if its consumer fails.',
     args: { id: t.arg.id({ required: true }), message: t.arg({ type: DispatchMessageInput, required: true }) },
-    resolve: (_root, args, ctx) => ctx.coordinator.attachJob(args.id, args.message),
+    resolve: (_root, args, ctx) => ctx.coordinator.claims.attachJob(args.id, args.message),
   }),
   failLease: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
     type: LeaseRef,
     description: 'The job failed: the slot is free again, and the job is sent again (attempt + 1) or, after maxAttempts, to the dead-letter topic.',
     args: { id: t.arg.id({ required: true }), reason: t.arg.string(), consumerId: t.arg.id(), epoch: t.arg.int() },
-    resolve: (_root, args, ctx) => ctx.coordinator.failLease(args.id, args.reason, args),
+    resolve: (_root, args, ctx) => ctx.coordinator.leases.failLease(args.id, args.reason, args),
   }),
   extendLease: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
     type: LeaseRef,
     description: 'Moves the deadline of an active lease to ms from now (a long job keeps its lease). Consumers pass their id and epoch.',
     args: { id: t.arg.id({ required: true }), ms: t.arg.int({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
-    resolve: (_root, args, ctx) => ctx.coordinator.extendLease(args.id, args.ms, args),
+    resolve: (_root, args, ctx) => ctx.coordinator.leases.extendLease(args.id, args.ms, args),
   }),
   dispatch: t.field({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
@@ -118,14 +118,14 @@ builder.mutationFields((t) => ({
       message: t.arg({ type: DispatchMessageInput, required: true }),
       waitMs: t.arg.int({ description: 'How long to wait for a free consumer; default 0.' }),
     },
-    resolve: (_root, args, ctx) => ctx.coordinator.dispatch(args),
+    resolve: (_root, args, ctx) => ctx.coordinator.claims.dispatch(args),
   }),
   releaseLease: t.field({
     authScopes: (_root, args, ctx) => leaseScopes(ctx, args.id, 'producer'),
     type: LeaseRef,
     description: 'Gives the slot back without a job.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.coordinator.releaseLease(args.id),
+    resolve: (_root, args, ctx) => ctx.coordinator.leases.releaseLease(args.id),
   }),
 }));
 
@@ -145,7 +145,7 @@ builder.subscriptionFields((t) => ({
         const leaving = new AbortController();
         void stop.then(() => leaving.abort());
         try {
-          await push(await ctx.coordinator.awaitFreeConsumer(args, leaving.signal));
+          await push(await ctx.coordinator.claims.awaitFreeConsumer(args, leaving.signal));
           stop();
         } catch (error) {
           // A subscriber that left needs no error; anything else ends the stream with it.

@@ -23,7 +23,7 @@ builder.queryFields((t) => ({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool ?? noPool }),
     type: StatsRef,
     args: { pool: t.arg.string() },
-    resolve: (_root, args, ctx) => ctx.coordinator.stats(args.pool),
+    resolve: (_root, args, ctx) => ctx.coordinator.stats.stats(args.pool),
   }),
-  pools: t.field({ type: [StatsRef], authScopes: { admin: true }, resolve: (_root, _args, ctx) => ctx.coordinator.pools() }),
+  pools: t.field({ type: [StatsRef], authScopes: { admin: true }, resolve: (_root, _args, ctx) => ctx.coordinator.stats.pools() }),
 }));

@@ -2,14 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.js';
 import { GraphQLClient } from '../../src/client/graphqlClient.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
-import { startServer, type HandoffServer } from '../../src/server.js';
+import { startServer, type HandoffServer } from '../../src/server/index.js';
 import { type BackendName, type TestDatabase, createTestDatabase } from './databases.js';
 
 export interface Harness {
   server: HandoffServer;
   client: GraphQLClient;
   database: TestDatabase;
+  /** The server's database, opened by the harness: tests inspect the tables through it (db.prisma). */
+  db: Database;
   config: Config;
   /** Another server on the same database, as a second replica. */
   restart(): Promise<void>;
@@ -42,20 +45,26 @@ export async function startHarness(backend: BackendName, overrides: Partial<Conf
   const database = await createTestDatabase(backend);
   const config = testConfig(database, overrides);
   const log = createLogger(config);
+  const db = await openDatabase(config);
   const harness: Harness = {
-    server: await startServer(config, log),
+    server: await startServer(config, log, { database: db }),
     client: undefined as unknown as GraphQLClient,
     database,
+    db,
     config,
     async restart() {
+      // The same data, opened again: what a restarted process finds.
       await harness.client.close();
       await harness.server.close();
-      harness.server = await startServer(config, log);
+      await harness.db.close();
+      harness.db = await openDatabase(config);
+      harness.server = await startServer(config, log, { database: harness.db });
       harness.client = new GraphQLClient({ url: harness.server.url, headers: adminHeaders });
     },
     async close() {
       await harness.client.close();
       await harness.server.close();
+      await harness.db.close();
       await database.drop();
     },
   };
@@ -80,8 +89,8 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 }
 
 /** Every consumer and lease row, to prove a refused request changed nothing. */
-export async function snapshot(server: HandoffServer) {
-  const { prisma } = server.database;
+export async function snapshot(db: Database) {
+  const { prisma } = db;
   return {
     consumers: await prisma.consumer.findMany({ orderBy: { id: 'asc' } }),
     leases: await prisma.lease.findMany({ orderBy: { id: 'asc' } }),

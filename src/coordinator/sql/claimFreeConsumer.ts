@@ -1,9 +1,7 @@
-import type { DispatchedJob } from './dispatchLease.js';
-import { type Db, type LeaseRow, claimableConsumers, consumerColumns, leaseColumns, raw, selectAndAnnounce } from './fragments.js';
-
-export interface ClaimRow extends LeaseRow {
-  slotOpened: boolean;
-}
+import { raw, sql } from '../../sql/statement.js';
+import type { Database, JobMessage } from '../ports.js';
+import { claimableConsumers, consumerColumns, insertLease, leaseColumns, selectAndAnnounce, takeSlot } from './fragments.js';
+import type { LeaseRow } from './rows.js';
 
 /**
  * How a claim treats consumer rows that other statements hold locked (a claim or a completion in
@@ -13,41 +11,43 @@ export interface ClaimRow extends LeaseRow {
  */
 export type LockedRows = 'skip' | 'wait';
 
+/** A job recorded on the lease by the claim itself, with the time its consumer has to complete it. */
+export interface ClaimedJob extends JobMessage {
+  processingTtlMs: number;
+}
+
+export interface Claim {
+  leaseId: string;
+  pool: string;
+  labels: string[];
+  ttlMs: number;
+  job?: ClaimedJob | undefined;
+}
+
 /**
  * The claim, in one statement: lock the longest-idle claimable consumer, take one of its slots, and
  * record the lease. Concurrent claims, on any number of replicas, never get the same slot. Returns
  * nothing when no consumer is claimable. With `job`, the lease is recorded DISPATCHED with the job
- * on it (as markLeaseDispatched would, without a second round trip) and its processing deadline.
+ * on it (as recordJob would, without a second round trip) and its processing deadline.
  */
-export async function claimFreeConsumer(
-  db: Db,
-  claim: { leaseId: string; pool: string; labels: string[]; ttlMs: number; job?: DispatchedJob | undefined },
-  lockedRows: LockedRows,
-): Promise<ClaimRow | undefined> {
+export async function claimFreeConsumer(db: Database, claim: Claim, lockedRows: LockedRows): Promise<LeaseRow | undefined> {
   const { job } = claim;
-  const [row] = await db.$queryRaw<ClaimRow[]>`
+  const [row] = await db.query<LeaseRow>(sql`
     WITH picked AS (
       ${claimableConsumers(claim.pool, claim.labels)}
       LIMIT 1
       ${raw(lockedRows === 'skip' ? 'FOR UPDATE SKIP LOCKED' : 'FOR UPDATE')}
-    ), claimed AS (
-      UPDATE consumers c SET in_flight = c.in_flight + 1, free_since = now(), updated_at = now()
-      FROM picked WHERE c.id = picked.id
-      RETURNING c.*
-    ), lease AS (
-      INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at,
-                          topic, message_key, message_value, message_headers, dispatched_at)
-      SELECT ${claim.leaseId}::uuid, claimed.id, claimed.pool, ${claim.labels}::text[],
-             ${job ? 'DISPATCHED' : 'CLAIMED'}::"LeaseState", 1, claimed.epoch, now(),
-             now() + ${job ? job.processingTtlMs : claim.ttlMs} * interval '1 millisecond',
-             ${raw(job ? 'claimed.topic' : 'NULL')}, ${job?.key ?? null}::text, ${job?.value ?? null}::text,
-             ${job ? JSON.stringify(job.headers) : null}::jsonb, ${raw(job ? 'now()' : 'NULL')}
-      FROM claimed
-      RETURNING *
-    ), changed AS (
+    ), ${takeSlot}, ${insertLease({
+      id: claim.leaseId,
+      labels: sql`${claim.labels}::text[]`,
+      state: job ? 'DISPATCHED' : 'CLAIMED',
+      attempt: raw('1'),
+      ttlMs: job ? job.processingTtlMs : claim.ttlMs,
+      job: job && { key: sql`${job.key}::text`, value: sql`${job.value}::text`, headers: sql`${JSON.stringify(job.headers)}::jsonb` },
+    })}, changed AS (
       SELECT ${consumerColumns('claimed')}, false AS "slotOpened", false AS removed, ${leaseColumns('lease')}
       FROM claimed JOIN lease ON lease.consumer_id = claimed.id
     )
-    ${selectAndAnnounce()}`;
+    ${selectAndAnnounce()}`);
   return row;
 }

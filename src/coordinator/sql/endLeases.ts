@@ -1,17 +1,7 @@
-import {
-  type Db,
-  type LeaseOwnerCheck,
-  type LeaseRow,
-  type Sql,
-  announceChanged,
-  consumerColumns,
-  isAvailableSql,
-  leaseColumns,
-  leaseOwnedBy,
-  empty,
-  raw,
-  sql,
-} from './fragments.js';
+import { type Sql, empty, raw, sql } from '../../sql/statement.js';
+import type { Database } from '../ports.js';
+import { announceChanged, consumerColumns, isActiveLease, isAvailableSql, leaseColumns } from './fragments.js';
+import type { LeaseRow } from './rows.js';
 
 export type EndedState = 'COMPLETED' | 'RELEASED' | 'EXPIRED' | 'FAILED';
 
@@ -23,17 +13,18 @@ export interface EndOptions {
 }
 
 /**
- * Ends every active lease matching `where` (which may read the lease as `l` and its consumer as
- * `owner`) and gives the slots back to their consumers, in one statement. A consumer that was full
- * goes to the back of the idle line. Returns one row per ended lease, with its consumer after the change.
+ * The statement behind every end of a lease: ends every active lease matching `where` (which may
+ * read the lease as `l` and its consumer as `owner`) and gives the slots back to their consumers. A
+ * consumer that was full goes to the back of the idle line. One row per ended lease, with its
+ * consumer after the change.
  */
-export async function endLeases(db: Db, state: EndedState, where: Sql, options: EndOptions = {}): Promise<LeaseRow[]> {
-  return db.$queryRaw<LeaseRow[]>`
+export function endLeases(db: Database, state: EndedState, where: Sql, options: EndOptions = {}): Promise<LeaseRow[]> {
+  return db.query<LeaseRow>(sql`
     WITH ${options.alongside ?? empty} ended AS (
       UPDATE leases l SET state = ${state}::"LeaseState", ended_at = now(), end_reason = ${options.reason ?? raw('NULL')}
       FROM consumers owner
-      WHERE owner.id = l.consumer_id AND l.state IN ('CLAIMED', 'DISPATCHED') AND ${where}
-      RETURNING l.*
+      WHERE owner.id = l.consumer_id AND ${isActiveLease('l')} AND ${where}
+      RETURNING l.id, l.consumer_id, l.state, l.attempt, l.claimed_at, l.expires_at, l.ended_at, l.end_reason
     ), counts AS (
       SELECT consumer_id, count(*)::int AS n FROM ended GROUP BY consumer_id
     ), old AS (
@@ -49,30 +40,5 @@ export async function endLeases(db: Db, state: EndedState, where: Sql, options: 
       RETURNING ${consumerColumns('c')}, ${isAvailableSql('c')} AS "slotOpened", false AS removed
     )
     SELECT changed.*, ${leaseColumns('ended')}, ${announceChanged()}
-    FROM ended JOIN changed ON changed.id = ended.consumer_id`;
-}
-
-/** Ends one lease; `owner` checks, when given, that the caller is its consumer at its current epoch. */
-export function endLease(db: Db, state: 'COMPLETED' | 'RELEASED', leaseId: string, owner: LeaseOwnerCheck) {
-  return endLeases(db, state, leaseOwnedBy(leaseId, owner));
-}
-
-/** The consumer reports that the job failed: the lease ends and the job waits for its next attempt. */
-export function failLease(db: Db, leaseId: string, owner: LeaseOwnerCheck, reason: string) {
-  return endLeases(db, 'FAILED', leaseOwnedBy(leaseId, owner), { reason: sql`${reason}` });
-}
-
-/** Ends claims whose holder never dispatched within their time to live. */
-export function expireClaims(db: Db) {
-  return endLeases(db, 'EXPIRED', sql`l.state = 'CLAIMED' AND l.expires_at <= now()`, { reason: sql`'claim not dispatched in time'` });
-}
-
-/**
- * Ends dispatched jobs whose consumer went OFFLINE or let the deadline pass; each then waits for
- * its next attempt (see redeliver.ts).
- */
-export function expireDispatched(db: Db) {
-  return endLeases(db, 'EXPIRED', sql`l.state = 'DISPATCHED' AND (l.expires_at <= now() OR owner.status = 'OFFLINE')`, {
-    reason: sql`CASE WHEN owner.status = 'OFFLINE' THEN 'consumer went offline' ELSE 'processing deadline passed' END`,
-  });
+    FROM ended JOIN changed ON changed.id = ended.consumer_id`);
 }

@@ -1,26 +1,33 @@
-// SQL pieces every statement shares: how a consumer row is returned, how a change is announced,
-// and which consumers a claim may take. Keeping them here keeps the statements readable and alike.
-import { Prisma } from '../../db/generated/client.js';
-import type { PrismaClient } from '../../db/database.js';
-import type { Consumer, ConsumerChange, ConsumerStatus, Lease, LeaseState } from '../types.js';
+// SQL pieces the statements share: how a consumer or lease row is returned, how a change is
+// announced, which consumers a claim may take and in which order, and how a slot is taken. Keeping
+// each rule here once keeps the statements readable and alike.
+import { type Sql, raw, sql } from '../../sql/statement.js';
+import { activeLeaseStates } from '../types.js';
+import { changesChannel } from '../changes.js';
 
-export type Db = PrismaClient;
-export type Sql = Prisma.Sql;
-export const sql = Prisma.sql;
-export const raw = Prisma.raw;
-export const empty = Prisma.empty;
-
-/** Consumers changed in a statement are announced on this channel, delivered after commit. */
-export const changesChannel = 'handoff_consumer_changes';
-
-/** A consumer row in the shape of `Consumer`, read from table alias `t`. */
+/** A consumer row in the shape of ConsumerRow, read from table alias `t`. */
 export const consumerColumns = (t: string) =>
   raw(`${t}.id, ${t}.pool, ${t}.topic, ${t}.status::text AS status, ${t}.capacity, ${t}.in_flight AS "inFlight",
        ${t}.labels, ${t}.epoch, ${t}.last_heartbeat_at AS "lastHeartbeatAt", ${t}.free_since AS "freeSince",
        ${t}.registered_at AS "registeredAt"`);
 
+/** A lease row's own columns in the shape of LeaseRow, read from table alias `t`. */
+export const leaseColumns = (t: string) =>
+  raw(`${t}.id AS "leaseId", ${t}.state::text AS "leaseState", ${t}.attempt, ${t}.claimed_at AS "claimedAt",
+       ${t}.expires_at AS "expiresAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason"`);
+
+/** The job a lease carries, in the shape of JobPayload, read from table alias `t`. */
+export const jobColumns = (t: string) =>
+  raw(`${t}.message_key AS "messageKey", ${t}.message_value AS "messageValue", ${t}.message_headers AS "messageHeaders"`);
+
 /** Claimable now: FREE with a slot left. Reads table alias `t`. */
 export const isAvailableSql = (t: string) => raw(`(${t}.status = 'FREE' AND ${t}.in_flight < ${t}.capacity)`);
+
+/** The lease `t` holds a slot of its consumer. */
+export const isActiveLease = (t: string) => raw(`${t}.state IN (${activeLeaseStates.map((state) => `'${state}'`).join(', ')})`);
+
+/** Among claimable consumers `c`, the one idle longest goes first; ties by id. */
+export const claimOrder = raw('ORDER BY c.free_since ASC NULLS LAST, c.id ASC');
 
 /**
  * Announces each row of a CTE named `changed` (consumer columns plus "slotOpened" and "removed") with
@@ -46,79 +53,50 @@ export const leaseOwnedBy = (leaseId: string, owner: LeaseOwnerCheck) => sql`
   AND (${owner.consumerId ?? null}::text IS NULL OR l.consumer_id = ${owner.consumerId ?? null})
   AND (${owner.epoch ?? null}::int IS NULL OR owner.epoch = ${owner.epoch ?? null})`;
 
-/** Where and in which order a claim looks: the right pool and labels, longest idle first, ties by id. */
+/** Where a claim looks: consumers `c` of the pool carrying the labels, claimable now, in claim order. */
 export const claimableConsumers = (pool: string, labels: readonly string[]) => sql`
-  SELECT id FROM consumers c
+  SELECT c.id FROM consumers c
   WHERE c.pool = ${pool} AND ${isAvailableSql('c')} AND c.labels @> ${labels}::text[]
-  ORDER BY c.free_since ASC NULLS LAST, c.id ASC`;
+  ${claimOrder}`;
 
-export interface ConsumerRow {
+/**
+ * `claimed AS (…)`: takes one slot of the consumer a CTE named `picked` chose, which goes to the back
+ * of the idle line. The statement then inserts the lease from `claimed`.
+ */
+export const takeSlot = raw(`claimed AS (
+      UPDATE consumers c SET in_flight = c.in_flight + 1, free_since = now(), updated_at = now()
+      FROM picked WHERE c.id = picked.id
+      RETURNING c.id, c.pool, c.topic, c.status, c.capacity, c.in_flight, c.labels, c.epoch,
+                c.last_heartbeat_at, c.free_since, c.registered_at
+    )`);
+
+/** What a new lease holds: its state, attempt and deadline, and the job when it has one. */
+export interface NewLease {
   id: string;
-  pool: string;
-  topic: string;
-  status: string;
-  capacity: number;
-  inFlight: number;
-  labels: string[];
-  epoch: number;
-  lastHeartbeatAt: Date | string | null;
-  freeSince: Date | string | null;
-  registeredAt: Date | string;
+  labels: Sql;
+  state: 'CLAIMED' | 'DISPATCHED';
+  attempt: Sql;
+  ttlMs: number;
+  /** The job's columns (key, value, headers), when the lease is DISPATCHED with it. */
+  job?: { key: Sql; value: Sql; headers: Sql } | undefined;
+  /** Further tables the SELECT reads (`, job`). */
+  from?: Sql;
 }
 
-export interface ChangedRow extends ConsumerRow {
-  slotOpened: boolean;
-  removed: boolean;
-}
+/** `lease AS (…)`: the lease on the slot taken in `claimed` (see takeSlot). */
+export const insertLease = (lease: NewLease) => sql`lease AS (
+      INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at,
+                          topic, message_key, message_value, message_headers, dispatched_at)
+      SELECT ${lease.id}::uuid, claimed.id, claimed.pool, ${lease.labels}, ${lease.state}::"LeaseState", ${lease.attempt},
+             claimed.epoch, now(), now() + ${lease.ttlMs} * interval '1 millisecond',
+             ${lease.job ? raw('claimed.topic') : raw('NULL')}, ${lease.job?.key ?? raw('NULL')}, ${lease.job?.value ?? raw('NULL')},
+             ${lease.job?.headers ?? raw('NULL')}, ${lease.job ? raw('now()') : raw('NULL')}
+      FROM claimed ${lease.from ?? raw('')}
+      RETURNING id, consumer_id, state, attempt, claimed_at, expires_at, ended_at, end_reason, message_key, message_value, message_headers
+    )`;
 
-const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
-const toDateOrNull = (value: Date | string | null): Date | null => (value === null ? null : toDate(value));
+/** A lease `l` that ended with a job on it (EXPIRED or FAILED) and has no next attempt yet. */
+export const waitsForNextAttempt = raw(`l.state IN ('EXPIRED', 'FAILED') AND l.message_value IS NOT NULL AND l.next_lease_id IS NULL`);
 
-/** Rows come from $queryRaw (dates as Date) or from a NOTIFY payload (dates as ISO strings). */
-export function consumerFromRow(row: ConsumerRow): Consumer {
-  return {
-    id: row.id,
-    pool: row.pool,
-    topic: row.topic,
-    status: row.status as ConsumerStatus,
-    capacity: row.capacity,
-    inFlight: row.inFlight,
-    labels: row.labels,
-    epoch: row.epoch,
-    lastHeartbeatAt: toDateOrNull(row.lastHeartbeatAt),
-    freeSince: toDateOrNull(row.freeSince),
-    registeredAt: toDate(row.registeredAt),
-  };
-}
-
-export function changeFromRow(row: ChangedRow): ConsumerChange {
-  return { consumer: consumerFromRow(row), slotOpened: row.slotOpened, removed: row.removed };
-}
-
-/** A lease row with its consumer's columns prefixed by `consumer_`. */
-export const leaseColumns = (t: string) =>
-  raw(`${t}.id AS "leaseId", ${t}.state::text AS "leaseState", ${t}.attempt, ${t}.claimed_at AS "claimedAt",
-       ${t}.expires_at AS "expiresAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason"`);
-
-export interface LeaseRow extends ConsumerRow {
-  leaseId: string;
-  leaseState: string;
-  attempt: number;
-  claimedAt: Date;
-  expiresAt: Date;
-  endedAt: Date | null;
-  endReason: string | null;
-}
-
-export function leaseFromRow(row: LeaseRow): Lease {
-  return {
-    id: row.leaseId,
-    consumer: consumerFromRow(row),
-    state: row.leaseState as LeaseState,
-    attempt: row.attempt,
-    claimedAt: row.claimedAt,
-    expiresAt: row.expiresAt,
-    endedAt: row.endedAt,
-    endReason: row.endReason,
-  };
-}
+/** Jobs waiting for their next attempt go oldest first. */
+export const nextAttemptOrder = raw('ORDER BY l.ended_at, l.id');

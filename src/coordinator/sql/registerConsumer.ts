@@ -1,4 +1,10 @@
-import { type ChangedRow, type Db, consumerColumns, isAvailableSql, selectAndAnnounce, sql } from './fragments.js';
+import { sql } from '../../sql/statement.js';
+import type { Database } from '../ports.js';
+import { consumerColumns, isAvailableSql, selectAndAnnounce } from './fragments.js';
+import type { ChangedRow } from './rows.js';
+
+/** The constraint that keeps two consumers off one topic. */
+export const uniqueTopicConstraint = 'consumers_topic_key';
 
 export interface RegisterRow {
   id: string;
@@ -12,8 +18,8 @@ export interface RegisterRow {
  * Inserts the consumer as FREE, or re-registers it: same row, new settings, epoch + 1 (which fences
  * the previous instance). Leases it holds stay counted in in_flight.
  */
-export async function registerConsumer(db: Db, row: RegisterRow): Promise<ChangedRow> {
-  const [changed] = await db.$queryRaw<ChangedRow[]>`
+export async function registerConsumer(db: Database, row: RegisterRow): Promise<ChangedRow> {
+  const [changed] = await db.query<ChangedRow>(sql`
     WITH changed AS (
       INSERT INTO consumers AS c (id, pool, topic, status, capacity, in_flight, labels, epoch,
                                   last_heartbeat_at, free_since, registered_at, updated_at)
@@ -25,7 +31,7 @@ export async function registerConsumer(db: Db, row: RegisterRow): Promise<Change
         registered_at = now(), updated_at = now()
       RETURNING ${consumerColumns('c')}, ${isAvailableSql('c')} AS "slotOpened", false AS removed
     )
-    ${selectAndAnnounce()}`;
+    ${selectAndAnnounce()}`);
   if (!changed) throw new Error('registerConsumer returned no row');
   return changed;
 }

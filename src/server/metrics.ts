@@ -3,8 +3,8 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CoordinatorObserver, SweepReport } from './coordinator/coordinator.js';
-import type { PoolStats } from './coordinator/types.js';
+import type { Observer, SweepReport } from '../coordinator/ports.js';
+import type { PoolStats } from '../coordinator/types.js';
 
 const statuses = ['free', 'busy', 'draining', 'offline'] as const;
 
@@ -15,7 +15,7 @@ export interface MetricsSources {
   openSubscriptions(): { ws: number; sse: number };
 }
 
-export class Metrics implements CoordinatorObserver {
+export class Metrics implements Observer {
   readonly registry = new Registry();
   private readonly claims = new Counter({
     name: 'handoff_claims_total',

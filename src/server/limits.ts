@@ -3,9 +3,9 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Limits } from './config.js';
-import { codedError } from './schema/errors.js';
-import type { Context } from './schema/index.js';
+import type { Limits } from '../config.js';
+import { codedError } from '../schema/errors.js';
+import type { Context } from '../schema/index.js';
 
 export const rateLimited = (message: string) => codedError('RATE_LIMITED', message);
 

@@ -1,0 +1,66 @@
+// What the domain needs from the world, and nothing more. The edges implement these: src/db (the
+// database), src/events (the change source), src/kafka (the job transport); tests may give their own.
+import type { SqlDatabase } from '../sql/database.js';
+import type { ConsumerChange } from './types.js';
+
+/** The database: every domain operation is one statement run through it. */
+export type Database = SqlDatabase;
+
+/** Committed consumer changes, from every replica, in commit order per connection. */
+export interface ChangeSource {
+  /** Calls `handler` for every change; returns the function that stops it. */
+  onChange(handler: (change: ConsumerChange) => void): () => void;
+  /** Calls `handler` when changes may have been missed (the connection was lost and is back). */
+  onGap(handler: () => void): () => void;
+}
+
+export interface JobMessage {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface Produced {
+  partition: number;
+  offset: string;
+}
+
+/** The transport could not be reached or refused; the message says which operation. */
+export class TransportUnavailableError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = 'TransportUnavailableError';
+  }
+}
+
+/** How jobs reach consumers (Kafka). Failures are TransportUnavailableError. */
+export interface JobTransport {
+  /** Creates a consumer's topic unless it exists. */
+  ensureTopic(topic: string): Promise<void>;
+  produce(topic: string, message: JobMessage): Promise<Produced>;
+}
+
+/** Time, for what the domain measures itself (waits); deadlines are the database's clock. */
+export interface Clock {
+  /** Milliseconds from an arbitrary origin, monotonic. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => performance.now() };
+
+export interface SweepReport {
+  offline: number;
+  expiredClaims: number;
+  expiredJobs: number;
+  redelivered: number;
+  deadLettered: number;
+}
+
+/** Told what happened, after it committed: metrics listen here. */
+export interface Observer {
+  /** A slot was claimed in `pool`, after waiting `waitedMs` in line (0 for an immediate claim). */
+  claimed(pool: string, waitedMs: number): void;
+  swept(report: SweepReport): void;
+}
+
+export const unobserved: Observer = { claimed: () => {}, swept: () => {} };

@@ -1,0 +1,128 @@
+// The registry: consumers register, say FREE / BUSY / DRAINING, heartbeat and leave; anyone may read it.
+import type { Logger } from '../logger.js';
+import { isUniqueViolation } from '../sql/database.js';
+import { conflict, notFound, staleEpoch } from './errors.js';
+import type { Database, JobTransport } from './ports.js';
+import type { CoordinatorSettings } from './settings.js';
+import { deregisterConsumer } from './sql/deregisterConsumer.js';
+import { findConsumer } from './sql/findConsumer.js';
+import { listConsumers } from './sql/listConsumers.js';
+import { peekFreeConsumer } from './sql/peekFreeConsumer.js';
+import { recordHeartbeat } from './sql/recordHeartbeat.js';
+import { registerConsumer, uniqueTopicConstraint } from './sql/registerConsumer.js';
+import { type ChangedRow, consumerFromRow } from './sql/rows.js';
+import { setConsumerStatus } from './sql/setConsumerStatus.js';
+import type { Consumer, ConsumerStatus, Page } from './types.js';
+import { checkCapacity, checkId, checkLabels, checkPageSize, checkPool, checkSettableStatus, checkTopic } from './validate.js';
+
+export interface RegisterInput {
+  id: string;
+  pool?: string | null;
+  topic?: string | null;
+  capacity?: number | null;
+  labels?: readonly string[] | null;
+}
+
+export interface ConsumerFilter {
+  pool?: string | null;
+  status?: ConsumerStatus | null;
+  first?: number | null;
+  /** List consumers with ids after this one. */
+  afterId?: string | null;
+}
+
+/** `<prefix>.<pool>.<id>`, with ':' (allowed in ids, not in Kafka topic names) written as '_'. */
+export function defaultTopic(prefix: string, pool: string, id: string): string {
+  return `${prefix}.${pool}.${id}`.replaceAll(':', '_');
+}
+
+export class Registry {
+  constructor(
+    private readonly db: Database,
+    private readonly settings: CoordinatorSettings,
+    private readonly log: Logger,
+    /** Kafka, when configured: a consumer's topic is created on registration. */
+    private readonly transport: JobTransport | undefined,
+  ) {}
+
+  /** Registers a consumer as FREE, or re-registers it with a new epoch. */
+  async registerConsumer(input: RegisterInput): Promise<Consumer> {
+    const { limits, topicPrefix } = this.settings;
+    const id = checkId(limits, input.id);
+    const pool = checkPool(limits, input.pool ?? 'default');
+    const topic = checkTopic(input.topic ?? defaultTopic(topicPrefix, pool, id));
+    const capacity = checkCapacity(limits, input.capacity);
+    const labels = checkLabels(limits, input.labels);
+    let consumer: Consumer;
+    try {
+      consumer = consumerFromRow(await registerConsumer(this.db, { id, pool, topic, capacity, labels }));
+    } catch (error) {
+      if (isUniqueViolation(error, uniqueTopicConstraint)) throw conflict(`topic ${topic} is already used by another consumer`);
+      throw error;
+    }
+    // The registry works without Kafka: a topic that cannot be created now is created again at dispatch.
+    await this.transport?.ensureTopic(topic).catch((error: unknown) => {
+      this.log.warn({ err: error, topic }, 'could not create the consumer topic now; dispatch will try again');
+    });
+    return consumer;
+  }
+
+  async setStatus(id: string, status: string, epoch: number): Promise<Consumer> {
+    checkId(this.settings.limits, id);
+    const settable = checkSettableStatus(status);
+    return this.changedOrRefused(await setConsumerStatus(this.db, id, epoch, settable), id, epoch);
+  }
+
+  async heartbeat(id: string, epoch: number): Promise<Consumer> {
+    checkId(this.settings.limits, id);
+    return this.changedOrRefused(await recordHeartbeat(this.db, id, epoch), id, epoch);
+  }
+
+  /** Removes a consumer that holds no lease. */
+  async deregisterConsumer(id: string, epoch: number): Promise<Consumer> {
+    checkId(this.settings.limits, id);
+    const row = await deregisterConsumer(this.db, id, epoch);
+    if (row) return consumerFromRow(row);
+    const consumer = await this.currentConsumer(id, epoch);
+    throw conflict(`consumer ${id} holds ${consumer.inFlight} lease(s); drain it (DRAINING) and let them end first`);
+  }
+
+  async consumer(id: string): Promise<Consumer | undefined> {
+    checkId(this.settings.limits, id);
+    const row = await findConsumer(this.db, id);
+    return row && consumerFromRow(row);
+  }
+
+  /** A page of consumers ordered by id. */
+  async consumers(filter: ConsumerFilter): Promise<Page<Consumer>> {
+    const { limits } = this.settings;
+    const limit = checkPageSize(limits, filter.first);
+    const pool = filter.pool == null ? undefined : checkPool(limits, filter.pool);
+    const afterId = filter.afterId == null ? undefined : checkId(limits, filter.afterId);
+    // One row more than asked for says whether another page follows.
+    const rows = await listConsumers(this.db, { pool, status: filter.status ?? undefined, afterId, limit: limit + 1 });
+    return { items: rows.slice(0, limit).map(consumerFromRow), hasMore: rows.length > limit };
+  }
+
+  /** The consumer a claim would take now; reserves nothing. */
+  async nextFreeConsumer(pool: string, labels?: readonly string[] | null): Promise<Consumer | undefined> {
+    const { limits } = this.settings;
+    const row = await peekFreeConsumer(this.db, checkPool(limits, pool), checkLabels(limits, labels));
+    return row && consumerFromRow(row);
+  }
+
+  /** The consumer exists at this epoch, or the precise reason it does not. */
+  private async currentConsumer(id: string, epoch: number): Promise<Consumer> {
+    const row = await findConsumer(this.db, id);
+    if (!row) throw notFound(`consumer ${id} is not registered`);
+    if (row.epoch !== epoch) throw staleEpoch(`epoch ${epoch} of consumer ${id} is not current (${row.epoch}): it was re-registered`);
+    return consumerFromRow(row);
+  }
+
+  private async changedOrRefused(row: ChangedRow | undefined, id: string, epoch: number): Promise<Consumer> {
+    if (row) return consumerFromRow(row);
+    await this.currentConsumer(id, epoch);
+    // It exists at this epoch now: it was re-registered between the statement and the check.
+    throw staleEpoch(`consumer ${id} changed epoch while the request ran; retry with the current epoch`);
+  }
+}

@@ -1,0 +1,10 @@
+import { sql } from '../../sql/statement.js';
+import type { Database } from '../ports.js';
+import { endLeases } from './endLeases.js';
+
+/** Ends dispatched jobs whose consumer went OFFLINE or let the deadline pass; each then waits for its next attempt. */
+export function expireJobs(db: Database) {
+  return endLeases(db, 'EXPIRED', sql`l.state = 'DISPATCHED' AND (l.expires_at <= now() OR owner.status = 'OFFLINE')`, {
+    reason: sql`CASE WHEN owner.status = 'OFFLINE' THEN 'consumer went offline' ELSE 'processing deadline passed' END`,
+  });
+}

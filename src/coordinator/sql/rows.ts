@@ -1,0 +1,80 @@
+// Rows as the statements return them, and the domain shapes made from them.
+import type { Consumer, ConsumerChange, ConsumerStatus, Lease, LeaseState } from '../types.js';
+
+export interface ConsumerRow {
+  id: string;
+  pool: string;
+  topic: string;
+  status: string;
+  capacity: number;
+  inFlight: number;
+  labels: string[];
+  epoch: number;
+  lastHeartbeatAt: Date | string | null;
+  freeSince: Date | string | null;
+  registeredAt: Date | string;
+}
+
+/** A consumer row as announced: with what the change did. */
+export interface ChangedRow extends ConsumerRow {
+  slotOpened: boolean;
+  removed: boolean;
+}
+
+/** A lease row with its consumer's columns (see leaseColumns and consumerColumns). */
+export interface LeaseRow extends ConsumerRow {
+  leaseId: string;
+  leaseState: string;
+  attempt: number;
+  claimedAt: Date;
+  expiresAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+}
+
+/** The job a lease carries (see jobColumns). */
+export interface JobPayload {
+  messageKey: string | null;
+  messageValue: string;
+  messageHeaders: Record<string, string> | null;
+}
+
+const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const toDateOrNull = (value: Date | string | null): Date | null => (value === null ? null : toDate(value));
+
+/** Rows come from a query (dates as Date) or from a NOTIFY payload (dates as ISO strings). */
+export function consumerFromRow(row: ConsumerRow): Consumer {
+  return {
+    id: row.id,
+    pool: row.pool,
+    topic: row.topic,
+    status: row.status as ConsumerStatus,
+    capacity: row.capacity,
+    inFlight: row.inFlight,
+    labels: row.labels,
+    epoch: row.epoch,
+    lastHeartbeatAt: toDateOrNull(row.lastHeartbeatAt),
+    freeSince: toDateOrNull(row.freeSince),
+    registeredAt: toDate(row.registeredAt),
+  };
+}
+
+export function changeFromRow(row: ChangedRow): ConsumerChange {
+  return { consumer: consumerFromRow(row), slotOpened: row.slotOpened, removed: row.removed };
+}
+
+export function leaseFromRow(row: LeaseRow): Lease {
+  return {
+    id: row.leaseId,
+    consumer: consumerFromRow(row),
+    state: row.leaseState as LeaseState,
+    attempt: row.attempt,
+    claimedAt: row.claimedAt,
+    expiresAt: row.expiresAt,
+    endedAt: row.endedAt,
+    endReason: row.endReason,
+  };
+}
+
+/** The job of a row, as it is produced again. */
+export const messageOf = (row: JobPayload) => ({ key: row.messageKey, value: row.messageValue, headers: row.messageHeaders ?? {} });
