@@ -69,6 +69,8 @@ export function barChart(chart: BarChart): string {
 
   let scale: (value: number) => number;
   let ticks: number[];
+  /** Where the axis ends: a longer bar is cut there. */
+  let axisEnd = Number.POSITIVE_INFINITY;
   if (chart.log) {
     const low = 10 ** Math.floor(Math.log10(Math.min(...finite, maxValue)));
     const high = 10 ** Math.ceil(Math.log10(maxValue));
@@ -78,6 +80,7 @@ export function barChart(chart: BarChart): string {
   } else {
     const step = niceStep(axisTop || 1, 5);
     const high = Math.ceil((axisTop || 1) / step) * step;
+    axisEnd = high;
     scale = (value) => (Math.min(Math.max(0, value), high) / high) * plotWidth;
     ticks = [];
     for (let tick = 0; tick <= high + step / 2; tick += step) ticks.push(tick);
@@ -95,12 +98,15 @@ export function barChart(chart: BarChart): string {
       const color = bar.color ?? palette[(chart.groups.length > 1 ? barIndex : groupIndex + barIndex) % palette.length];
       const text = bar.text ?? (Number.isFinite(bar.value) ? `${formatValue(bar.value)} ${chart.unit}` : 'not measured');
       rows.push(`<text x="${left - 8}" y="${y + 13}" text-anchor="end">${escape(bar.label)}</text>`);
+      const clipped = Number.isFinite(bar.value) && bar.value > axisEnd;
       rows.push(`<rect x="${left}" y="${y}" width="${width.toFixed(1)}" height="${barHeight}" fill="${color}"/>`);
-      if (Number.isFinite(bar.value) && bar.value > axisTop) {
+      if (clipped) {
         // Cut at the axis' end: two white slashes near the tip say the bar goes on.
         for (const offset of [16, 10]) rows.push(`<line x1="${(left + width - offset).toFixed(1)}" y1="${y + barHeight + 1}" x2="${(left + width - offset + 5).toFixed(1)}" y2="${y - 1}" stroke="#fff" stroke-width="2"/>`);
       }
-      rows.push(`<text x="${left + width + 6}" y="${y + 13}">${escape(text)}</text>`);
+      // A cut bar fills the plot: its text goes inside it, before the break, rather than past the edge.
+      if (clipped) rows.push(`<text x="${(left + width - 24).toFixed(1)}" y="${y + 13}" text-anchor="end" fill="#fff">${escape(text)}</text>`);
+      else rows.push(`<text x="${left + width + 6}" y="${y + 13}">${escape(text)}</text>`);
       y += barHeight + barGap;
     });
     y += groupGap;
