@@ -1,7 +1,7 @@
 // What the benchmarks run on: fresh PostgreSQL databases, the Kafka broker, and Handoff servers in
 // child processes (the way `npm start` runs them), each on its own database.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -56,21 +56,47 @@ export interface Kafka {
 /** KAFKA_BROKERS when set; otherwise the project's own broker (scripts/kafka), started for the run. */
 export async function openKafka(scratch: string, log: (line: string) => void): Promise<Kafka> {
   const external = process.env.KAFKA_BROKERS;
-  if (external) return { brokers: external, version: `${await runningKafkaVersion()} (KAFKA_BROKERS=${external})`, stop: async () => {} };
+  if (external) return { brokers: external, version: `${await runningKafkaVersion(external)} (KAFKA_BROKERS=${external})`, stop: async () => {} };
   const broker: KafkaBroker = await startKafkaBroker({ dataDir: path.join(scratch, 'kafka'), removeOnStop: true, log });
   return { brokers: broker.brokers, version: `${kafkaVersion} (started for the run)`, stop: () => broker.stop() };
 }
 
-/** The version in the jar name of a broker running on this machine, if there is one (best effort). */
-async function runningKafkaVersion(): Promise<string> {
+/**
+ * The release of the broker at `brokers`, when it runs on this machine (best effort, from /proc): of the
+ * kafka.Kafka processes, the one whose properties file (its last argument) listens on one of those
+ * ports, else the first; its version from a jar name on its command line or in its class-path folder.
+ * Several brokers may run here at once (other test runs), so the port matters: the share-group peer
+ * builds its client for this version and skips a broker older than 4.2.
+ */
+async function runningKafkaVersion(brokers: string): Promise<string> {
+  const ports = brokers.split(',').map((address) => address.trim().split(':').at(-1));
+  let firstVersion: string | undefined;
   for (const pid of await readdir('/proc').catch(() => [])) {
     if (!/^\d+$/.test(pid)) continue;
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!commandLine.includes('kafka.Kafka')) continue;
-    const match = /kafka[/_](?:2\.1[23]-)?(\d+\.\d+\.\d+)/.exec(commandLine);
-    if (match?.[1]) return match[1];
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
+    if (!args.includes('kafka.Kafka')) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '/');
+    const version = await kafkaVersionOf(args, cwd);
+    const properties = await readFile(path.resolve(cwd, args.at(-1) ?? ''), 'utf8').catch(() => '');
+    const listeners = /^listeners=(.*)$/m.exec(properties)?.[1] ?? '';
+    if (version && ports.some((port) => port && listeners.includes(`:${port}`))) return version;
+    firstVersion ??= version;
   }
-  return 'unknown';
+  return firstVersion ?? 'unknown';
+}
+
+/** A release number from a Kafka jar named on the command line, or found in the `-cp` folder. */
+async function kafkaVersionOf(args: string[], cwd: string): Promise<string | undefined> {
+  const jarVersion = (text: string) => /kafka(?:_2\.1[23])?[-_/](\d+\.\d+\.\d+)/.exec(text)?.[1] ?? /kafka-clients-(\d+\.\d+\.\d+)\.jar/.exec(text)?.[1];
+  const named = jarVersion(args.join(' '));
+  if (named) return named;
+  const classpath = args[args.indexOf('-cp') + 1] ?? '';
+  for (const entry of classpath.split(':').filter((item) => item.endsWith('/*') || item === '*')) {
+    const folder = path.resolve(cwd, entry.slice(0, -1) || '.');
+    const found = (await readdir(folder).catch(() => [] as string[])).map(jarVersion).find(Boolean);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export interface BenchServer {
