@@ -66,6 +66,8 @@ export interface Config {
   processingTtlMs: number;
   /** Attempts a job gets before it goes to its pool's dead-letter topic. */
   maxAttempts: number;
+  /** How long ended leases (and deregistered consumers) are kept for their history before the sweeper prunes them. */
+  historyRetentionMs: number;
   /** API keys required (HANDOFF_AUTH=off turns them off, for local experiments only). */
   auth: boolean;
   /** HANDOFF_ADMIN_TOKEN: an ADMIN token to accept (created as a key if it is not one). */
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     topicPrefix,
     processingTtlMs: int('HANDOFF_PROCESSING_TTL_MS', 300_000, defaultLimits.minLeaseTtlMs, 86_400_000),
     maxAttempts: int('HANDOFF_MAX_ATTEMPTS', 5, 1, 1000),
+    historyRetentionMs: int('HANDOFF_HISTORY_RETENTION_MS', 7 * 86_400_000, 1_000, 3_650 * 86_400_000),
     auth: env.HANDOFF_AUTH !== 'off',
     adminToken: env.HANDOFF_ADMIN_TOKEN || undefined,
     introspection: onOff('HANDOFF_INTROSPECTION', env.NODE_ENV !== 'production'),

@@ -36,6 +36,13 @@ describe('migrations and prisma/schema.prisma', () => {
     expect(exitCode).toBe(0);
   });
 
+  /** A migration as the schema engine wrote it: without the paragraphs written by hand to carry data over (`-- Data: …`). */
+  const generatedPart = (sql: string) =>
+    sql
+      .split(/\n\n/)
+      .filter((paragraph) => !paragraph.startsWith('-- Data:'))
+      .join('\n\n');
+
   it('createMigration writes the SQL of what changed: without the last migration, that migration again', async () => {
     const committed = await readMigrations();
     const last = committed.at(-1)!;
@@ -45,7 +52,7 @@ describe('migrations and prisma/schema.prisma', () => {
     const created = await createMigration('again', { migrationsDir: dir, now: new Date('2030-01-02T03:04:05Z') });
 
     expect(created).toBe(path.join(dir, '20300102030405_again'));
-    expect(await readFile(path.join(created!, 'migration.sql'), 'utf8')).toBe(last.sql);
+    expect(await readFile(path.join(created!, 'migration.sql'), 'utf8')).toBe(generatedPart(last.sql));
     expect(await readFile(path.join(dir, 'migration_lock.toml'), 'utf8')).toMatch(/^provider = "postgresql"$/m);
   });
 });

@@ -81,10 +81,13 @@ export class HandoffConsumer {
     return this.epoch;
   }
 
-  /** Registers (FREE), joins its topic's consumer group and resolves once it receives jobs. */
+  /**
+   * Registers BUSY, joins its topic's consumer group, and turns FREE once its partition is assigned
+   * (so no job reaches a topic nobody reads yet); resolves then.
+   */
   async start(): Promise<void> {
     const { id, pool, labels } = this.options;
-    const { registerConsumer } = await this.client.request(RegisterConsumer, { input: { id, pool, labels, capacity: 1 } });
+    const { registerConsumer } = await this.client.request(RegisterConsumer, { input: { id, pool, labels, capacity: 1, status: 'BUSY' } });
     this.epoch = registerConsumer.epoch;
     this.topic = registerConsumer.topic;
 
@@ -108,6 +111,8 @@ export class HandoffConsumer {
       },
     });
     await joined;
+    // Positioned too: a new group starts from the beginning of the topic (fromBeginning), an old one at its committed offset.
+    await this.client.request(SetStatus, { id, status: 'FREE', epoch: this.epoch });
 
     const interval = this.options.heartbeatIntervalMs ?? 5_000;
     this.heartbeatTimer = setInterval(() => {

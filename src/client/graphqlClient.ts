@@ -96,8 +96,8 @@ export class GraphQLClient {
       webSocketImpl: WebSocket,
       connectionParams: this.options.headers?.authorization ? { authorization: this.options.headers.authorization } : {},
       retryAttempts: Infinity,
-      // A server that refuses the key (4403) or the request (4400) will refuse it again: give up, say why.
-      shouldRetry: (event) => !(isCloseEvent(event) && [4400, 4403].includes(event.code)),
+      // A server that refuses the key (4401, or 4403 once revoked) or the request (4400) will refuse it again: give up, say why.
+      shouldRetry: (event) => !(isCloseEvent(event) && refusedCloseCodes.includes(event.code)),
       retryWait: (retries) => sleep(backoff(retries)),
       on: {
         closed: () => {
@@ -122,7 +122,9 @@ export class GraphQLClient {
         } catch (error) {
           // graphql-ws rejects with the server's GraphQL errors when it refuses an operation.
           if (Array.isArray(error) && error.length > 0) throw toHandoffError(error[0] as GraphQLFormattedError);
-          if (isCloseEvent(error) && error.code === 4403) throw new HandoffError('UNAUTHENTICATED', `the server refused the connection: ${error.reason || 'forbidden'}`);
+          if (isCloseEvent(error) && error.code !== 4400 && refusedCloseCodes.includes(error.code)) {
+            throw new HandoffError('UNAUTHENTICATED', `the server refused the connection: ${error.reason || 'unauthorized'}`);
+          }
           throw error;
         }
         return step.done ? { done: true, value: undefined } : { done: false, value: dataOrThrow(step.value as FormattedExecutionResult<R>) };
@@ -139,6 +141,9 @@ export class GraphQLClient {
     this.ws = undefined;
   }
 }
+
+/** WebSocket close codes after which reconnecting is pointless: a bad request, no valid key, a revoked key. */
+const refusedCloseCodes = [4400, 4401, 4403];
 
 const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
   typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'number' && 'reason' in value;

@@ -7,12 +7,15 @@ export const ConsumerFields = graphql(`
     pool
     topic
     status
+    declaredStatus
+    alive
     capacity
     inFlight
     labels
     epoch
     lastHeartbeatAt
     freeSince
+    offlineSince
   }
 `);
 

@@ -1,7 +1,7 @@
 // HandoffProducer: sends each job to the next free consumer — waiting for one over graphql-ws and
 // producing with kafkajs itself (send), or asking Handoff to do both (dispatch).
 import type { Producer } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import { OneAtATime, idempotentProducer } from '../kafka/producing.js';
 import { jobRecordHeaders } from '../protocol/headers.js';
 import { GraphQLClient, HandoffError } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
@@ -32,6 +32,8 @@ export interface HandoffProducerOptions {
 export class HandoffProducer {
   private readonly client: GraphQLClient;
   private producer: Promise<Producer> | undefined;
+  /** Sends of concurrent send() calls go out one at a time (see OneAtATime); the waits for consumers do not. */
+  private readonly sends = new OneAtATime();
 
   constructor(private readonly options: HandoffProducerOptions) {
     this.client = new GraphQLClient({ url: options.url, ...(options.headers && { headers: options.headers }) });
@@ -39,7 +41,7 @@ export class HandoffProducer {
 
   /** Waits for the next free consumer in `pool`, records the job with Handoff, and produces it to the consumer's topic. */
   async send(pool: string, job: JobInput, options: { labels?: string[]; ttlMs?: number } = {}): Promise<Sent> {
-    const producer = await this.kafkaProducer();
+    await this.kafkaProducer(); // connected before a consumer is claimed: an unreachable Kafka claims nothing
     const stream = this.client.subscribe(AwaitFreeConsumer, { pool, labels: options.labels, ttlMs: options.ttlMs });
     let lease: LeaseFieldsFragment;
     try {
@@ -53,14 +55,23 @@ export class HandoffProducer {
     const headers = Object.entries(job.headers ?? {}).map(([key, value]) => ({ key, value }));
     // Recorded before it is sent: if the consumer dies with it, Handoff sends it again.
     await this.client.request(AttachJob, { id: lease.id, message: { key: job.key ?? null, value: job.value, headers } });
+    let used: Promise<Producer> | undefined;
     try {
-      const [result] = await producer.send({
-        topic,
-        messages: [{ key: job.key ?? null, value: job.value, headers: jobRecordHeaders(job.headers ?? {}, lease) }],
+      const [result] = await this.sends.run(async () => {
+        used = this.kafkaProducer();
+        const producer = await used;
+        return producer.send({
+          topic,
+          messages: [{ key: job.key ?? null, value: job.value, headers: jobRecordHeaders(job.headers ?? {}, lease) }],
+        });
       });
       return { lease, topic, partition: result?.partition ?? 0, offset: result?.baseOffset ?? '-1' };
     } catch (error) {
-      // Nothing was sent: give the slot back before reporting.
+      // A new producer (a new producer id) for the next send: this one's sequence numbers may be
+      // taken by a batch the broker appended without our hearing of it (see idempotentProducer).
+      if (used && this.producer === used) this.producer = undefined;
+      await used?.then((producer) => producer.disconnect()).catch(() => undefined); // being replaced; its close error adds nothing
+      // Nothing was acknowledged: give the slot back before reporting.
       await this.client.request(ReleaseLease, { id: lease.id });
       throw error;
     }
@@ -90,8 +101,14 @@ export class HandoffProducer {
     const connection = this.options.kafka;
     if (!connection) throw new Error('HandoffProducer.send needs the kafka option; dispatch() does not');
     this.producer ??= (async () => {
-      const producer = kafkaFrom(connection, 'handoff-producer').producer({ createPartitioner: Partitioners.DefaultPartitioner });
-      await producer.connect();
+      // kafkajs's default number of retries (5), now bounded explicitly: an idempotent producer retries for ever otherwise.
+      const producer = kafkaFrom(connection, 'handoff-producer').producer(idempotentProducer({ retries: 5 }));
+      try {
+        await producer.connect();
+      } catch (error) {
+        this.producer = undefined; // the next send tries to connect again
+        throw error;
+      }
       return producer;
     })();
     return this.producer;

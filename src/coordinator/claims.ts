@@ -9,6 +9,7 @@ import type { CoordinatorSettings } from './settings.js';
 import { type ClaimedJob, claimFreeConsumer } from './sql/claimFreeConsumer.js';
 import { endLease } from './sql/endLease.js';
 import { findLease } from './sql/findLease.js';
+import { type MatchingCounts, countMatching } from './sql/countMatching.js';
 import { poolExists } from './sql/poolExists.js';
 import { recordJob } from './sql/recordJob.js';
 import { leaseFromRow } from './sql/rows.js';
@@ -31,6 +32,16 @@ export interface DispatchInput extends ClaimInput {
 export interface Dispatch extends Produced {
   lease: Lease;
   topic: string;
+}
+
+/** Why nothing was claimable, in numbers: what a caller needs to tell a busy pool from a dead one. */
+function noFreeConsumerMessage(pool: string, labels: readonly string[], counts: MatchingCounts): string {
+  const where = `pool ${pool}${labels.length ? ` with labels ${labels.join(', ')}` : ''}`;
+  if (counts.matching === 0) return `no consumer in ${where} (none carries those labels)`;
+  return (
+    `no free consumer in ${where}: of ${counts.matching} matching, ${counts.offline} OFFLINE (no sign of life within the heartbeat TTL), ` +
+    `${counts.busy} BUSY, ${counts.draining} DRAINING, ${counts.full} full (every slot leased)`
+  );
 }
 
 export class Claims {
@@ -155,8 +166,9 @@ export class Claims {
       this.observer.claimed(pool, 0);
       return lease;
     }
-    if (!(await poolExists(this.db, pool))) throw notFound(`pool ${pool} has no registered consumer`);
-    throw noFreeConsumer(`no free consumer in pool ${pool}${labels.length ? ` with labels ${labels.join(', ')}` : ''}`);
+    const counts = await countMatching(this.db, pool, labels);
+    if (counts.matching === 0 && !(await poolExists(this.db, pool))) throw notFound(`pool ${pool} has no registered consumer`);
+    throw noFreeConsumer(noFreeConsumerMessage(pool, labels, counts), { consumers: counts });
   }
 
   /**

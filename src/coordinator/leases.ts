@@ -10,7 +10,7 @@ import { findLease } from './sql/findLease.js';
 import type { LeaseOwnerCheck } from './sql/fragments.js';
 import { type LeaseRow, leaseFromRow } from './sql/rows.js';
 import type { Lease } from './types.js';
-import { checkId, checkLeaseId, checkTtl } from './validate.js';
+import { checkId, checkLeaseId, checkTtl, staleEpochMessage } from './validate.js';
 
 /** Who says they hold a lease: checked when given, so a replaced instance cannot complete it. */
 export interface LeaseOwner {
@@ -80,7 +80,7 @@ export class Leases {
       throw conflict(`lease ${leaseId} belongs to consumer ${consumer.id}, not ${owner.consumerId}`);
     }
     if (owner.epoch !== undefined && consumer.epoch !== owner.epoch) {
-      throw staleEpoch(`epoch ${owner.epoch} of consumer ${consumer.id} is not current (${consumer.epoch}): it was re-registered`);
+      throw staleEpoch(staleEpochMessage(consumer.id, owner.epoch, consumer.epoch));
     }
     throw conflict(`lease ${leaseId} is already ${state}`);
   }

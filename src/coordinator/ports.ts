@@ -54,6 +54,8 @@ export interface SweepReport {
   expiredJobs: number;
   redelivered: number;
   deadLettered: number;
+  /** Ended leases pruned past the history retention. */
+  pruned: number;
 }
 
 /** Told what happened, after it committed: metrics listen here. */

@@ -13,7 +13,7 @@ import { registerConsumer, uniqueTopicConstraint } from './sql/registerConsumer.
 import { type ChangedRow, consumerFromRow } from './sql/rows.js';
 import { setConsumerStatus } from './sql/setConsumerStatus.js';
 import type { Consumer, ConsumerStatus, Page } from './types.js';
-import { checkCapacity, checkId, checkLabels, checkPageSize, checkPool, checkSettableStatus, checkTopic } from './validate.js';
+import { checkCapacity, checkConsumerTopic, checkId, checkLabels, checkPageSize, checkPool, checkSettableStatus, staleEpochMessage } from './validate.js';
 
 export interface RegisterInput {
   id: string;
@@ -21,7 +21,12 @@ export interface RegisterInput {
   topic?: string | null;
   capacity?: number | null;
   labels?: readonly string[] | null;
+  /** What it declares at once; FREE by default. A consumer that is not ready to take jobs yet registers BUSY. */
+  status?: string | null;
 }
+
+/** Who may name which topic: a caller limited to its pool (every key but ADMIN) only one of that pool's. */
+export type TopicChoice = 'any' | 'own pool';
 
 export interface ConsumerFilter {
   pool?: string | null;
@@ -45,21 +50,30 @@ export class Registry {
     private readonly transport: JobTransport | undefined,
   ) {}
 
-  /** Registers a consumer as FREE, or re-registers it with a new epoch. */
-  async registerConsumer(input: RegisterInput): Promise<Consumer> {
+  /** Registers a consumer (FREE unless it says otherwise), or re-registers it with a new epoch. */
+  async registerConsumer(input: RegisterInput, topicChoice: TopicChoice = 'any'): Promise<Consumer> {
     const { limits, topicPrefix } = this.settings;
     const id = checkId(limits, input.id);
     const pool = checkPool(limits, input.pool ?? 'default');
-    const topic = checkTopic(input.topic ?? defaultTopic(topicPrefix, pool, id));
+    const topic = checkConsumerTopic(topicPrefix, pool, input.topic ?? defaultTopic(topicPrefix, pool, id), topicChoice);
     const capacity = checkCapacity(limits, input.capacity);
     const labels = checkLabels(limits, input.labels);
-    let consumer: Consumer;
+    const status = checkSettableStatus(input.status ?? 'FREE');
+    let row: ChangedRow | undefined;
     try {
-      consumer = consumerFromRow(await registerConsumer(this.db, { id, pool, topic, capacity, labels }));
+      row = await registerConsumer(this.db, { id, pool, topic, status, capacity, labels });
     } catch (error) {
       if (isUniqueViolation(error, uniqueTopicConstraint)) throw conflict(`topic ${topic} is already used by another consumer`);
       throw error;
     }
+    if (!row) {
+      // Only a re-registration with a capacity below the leases it holds changes nothing.
+      const held = await findConsumer(this.db, id);
+      throw conflict(
+        `consumer ${id} holds ${held?.inFlight ?? 'some'} lease(s); re-register with a capacity of at least that, or let them end first`,
+      );
+    }
+    const consumer = consumerFromRow(row);
     // The registry works without Kafka: a topic that cannot be created now is created again at dispatch.
     await this.transport?.ensureTopic(topic).catch((error: unknown) => {
       this.log.warn({ err: error, topic }, 'could not create the consumer topic now; dispatch will try again');
@@ -115,7 +129,7 @@ export class Registry {
   private async currentConsumer(id: string, epoch: number): Promise<Consumer> {
     const row = await findConsumer(this.db, id);
     if (!row) throw notFound(`consumer ${id} is not registered`);
-    if (row.epoch !== epoch) throw staleEpoch(`epoch ${epoch} of consumer ${id} is not current (${row.epoch}): it was re-registered`);
+    if (row.epoch !== epoch) throw staleEpoch(staleEpochMessage(id, epoch, row.epoch));
     return consumerFromRow(row);
   }
 

@@ -1,6 +1,7 @@
 // Everything time decides, from the database alone, so a restarted replica picks up where any left
 // off: silent consumers go OFFLINE, claims nobody dispatched expire, dispatched jobs whose consumer
-// is OFFLINE or late expire, and expired or failed jobs are sent again or dead-lettered. Every
+// is OFFLINE or late expire, expired or failed jobs are sent again or dead-lettered, and history
+// older than the retention is pruned. Every
 // statement is conditional and takes rows with SKIP LOCKED, so every replica runs the sweep.
 import type { Logger } from '../logger.js';
 import type { Database, JobTransport, Observer, SweepReport } from './ports.js';
@@ -9,6 +10,10 @@ import type { CoordinatorSettings } from './settings.js';
 import { expireClaims } from './sql/expireClaims.js';
 import { expireJobs } from './sql/expireJobs.js';
 import { markSilentConsumersOffline } from './sql/markSilentConsumersOffline.js';
+import { pruneHistory } from './sql/pruneHistory.js';
+
+/** Ended leases pruned per pass at most: a long backlog of history goes over several passes, none of them long. */
+const pruneBatch = 1_000;
 
 export async function sweep(
   db: Database,
@@ -21,7 +26,8 @@ export async function sweep(
   const expiredClaims = (await expireClaims(db)).length;
   const expiredJobs = (await expireJobs(db)).length;
   const { redelivered, deadLettered } = transport ? await redeliverJobs(db, transport, settings, log) : { redelivered: 0, deadLettered: 0 };
-  const report = { offline, expiredClaims, expiredJobs, redelivered, deadLettered };
+  const pruned = (await pruneHistory(db, settings.historyRetentionMs, pruneBatch)).leases;
+  const report = { offline, expiredClaims, expiredJobs, redelivered, deadLettered, pruned };
   observer.swept(report);
   return report;
 }

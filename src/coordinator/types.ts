@@ -16,14 +16,23 @@ export interface Consumer {
   id: string;
   pool: string;
   topic: string;
+  /** What clients see: OFFLINE while Handoff judges it gone, else what it declared. */
   status: ConsumerStatus;
+  /** What the consumer said it is; losing and regaining liveness never changes it. */
+  declaredStatus: SettableStatus;
+  /** Handoff's verdict: a sign of life (any call with its current epoch) within the heartbeat TTL. */
+  alive: boolean;
   capacity: number;
   inFlight: number;
   labels: string[];
   epoch: number;
   lastHeartbeatAt: Date | null;
   freeSince: Date | null;
+  /** When Handoff judged it gone; null while alive. */
+  offlineSince: Date | null;
   registeredAt: Date;
+  /** Deregistered consumers are kept, with their leases, for the history retention. */
+  deregisteredAt: Date | null;
 }
 
 export interface Lease {
@@ -47,8 +56,9 @@ export interface ConsumerChange {
   removed: boolean;
 }
 
-/** Claimable now: FREE with a slot left. */
-export const isAvailable = (consumer: Consumer): boolean => consumer.status === 'FREE' && consumer.inFlight < consumer.capacity;
+/** Claimable now: declared FREE, alive, registered, with a slot left. */
+export const isAvailable = (consumer: Consumer): boolean =>
+  consumer.status === 'FREE' && consumer.deregisteredAt === null && consumer.inFlight < consumer.capacity;
 
 /** A consumer carries every label a producer asks for. */
 export const hasLabels = (consumer: Consumer, labels: readonly string[]): boolean => labels.every((label) => consumer.labels.includes(label));

@@ -19,6 +19,33 @@ export function checkTopic(topic: string): string {
   return topic;
 }
 
+/** The suffixes of a pool's own topics, `<prefix>.<pool>.<suffix>`, that no consumer may read from. */
+export const reservedTopicSuffixes = ['dlq', 'intake'] as const;
+
+/**
+ * A consumer's topic: a Kafka name, never Kafka's own (`__…`) nor a pool's dead-letter or intake
+ * topic; and, for a caller limited to its pool, one of that pool's topics (`<prefix>.<pool>.…`),
+ * so no consumer squats another pool's.
+ */
+export function checkConsumerTopic(prefix: string, pool: string, topic: string, choice: 'any' | 'own pool'): string {
+  checkTopic(topic);
+  if (topic.startsWith('__')) throw badInput(`topic ${topic}: names starting with __ are Kafka's own`);
+  const reserved = reservedTopicSuffixes.find((suffix) => topic.startsWith(`${prefix}.`) && topic.endsWith(`.${suffix}`));
+  if (reserved) throw badInput(`topic ${topic}: topics ending in .${reserved} are Handoff's own (a pool's ${reserved === 'dlq' ? 'dead letters' : 'intake'})`);
+  const own = `${prefix}.${pool}.`;
+  if (choice === 'own pool' && !(topic.startsWith(own) && topic.length > own.length)) {
+    throw badInput(`topic ${topic}: this key may only choose a topic of its consumer's pool, ${own}<name>`);
+  }
+  return topic;
+}
+
+/** Why an epoch is refused, said for both ways it can be wrong. */
+export function staleEpochMessage(id: string, given: number, current: number): string {
+  return given < current
+    ? `epoch ${given} of consumer ${id} is not current (${current}): it was re-registered since`
+    : `epoch ${given} of consumer ${id} is newer than its current one (${current}): epochs come from registerConsumer`;
+}
+
 export function checkLabels(limits: Limits, labels: readonly string[] | null | undefined): string[] {
   const list = labels ?? [];
   if (list.length > limits.maxLabels) throw badInput(`at most ${limits.maxLabels} labels are allowed (got ${list.length})`);

@@ -1,38 +1,47 @@
 // Handoff's one edge to Kafka (kafkajs): creating consumer topics and producing dispatched jobs.
 // It connects lazily and reconnects on the next call, so Handoff serves its registry while Kafka is down.
-import { Kafka, type Admin, type Producer, Partitioners, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
+import { Kafka, type Admin, type ISocketFactory, type Producer, type RetryOptions, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../config.js';
 import { type JobMessage, type JobTransport, type Produced, TransportUnavailableError } from '../coordinator/ports.js';
 import type { Logger } from '../logger.js';
+import { OneAtATime, boundedRetriesWarning, idempotentProducer } from './producing.js';
 
 /** kafkajs logs through our logger (its own goes to stdout as plain JSON). */
 const toPino = (log: Logger): logCreator => () => ({ level, log: entry }) => {
   const { message, ...rest } = entry;
-  if (level === kafkaLogLevel.ERROR) log.error(rest, message);
+  if (message === boundedRetriesWarning) log.debug(rest, message);
+  else if (level === kafkaLogLevel.ERROR) log.error(rest, message);
   else if (level === kafkaLogLevel.WARN) log.warn(rest, message);
   else if (level === kafkaLogLevel.INFO) log.info(rest, message);
   else log.debug(rest, message);
 };
+
+/** A few quick retries: a produce either lands within produceTimeoutMs or fails over to the caller. */
+const retry: RetryOptions = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
 
 export class KafkaGateway implements JobTransport {
   private readonly kafka: Kafka;
   private admin: Promise<Admin> | undefined;
   private producer: Promise<Producer> | undefined;
   private readonly knownTopics = new Set<string>();
+  private readonly sends = new OneAtATime();
 
   constructor(
     private readonly config: KafkaConfig,
     log: Logger,
+    /** How kafkajs opens its connections (tests drop answers through it to provoke retries). */
+    options: { socketFactory?: ISocketFactory } = {},
   ) {
     const kafkaLog = log.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
+      ...(options.socketFactory && { socketFactory: options.socketFactory }),
       clientId: config.clientId,
       brokers: config.brokers,
       logLevel: kafkaLogLevel.WARN,
       logCreator: toPino(kafkaLog),
       connectionTimeout: 1_000,
       requestTimeout: config.produceTimeoutMs,
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+      retry,
     });
   }
 
@@ -54,17 +63,27 @@ export class KafkaGateway implements JobTransport {
 
   async produce(topic: string, message: JobMessage): Promise<Produced> {
     await this.ensureTopic(topic);
-    const producer = await this.connected('producer');
+    // Which producer this send used, once its turn came: the one to replace if it fails.
+    let used: Promise<Producer> | undefined;
+    const gaveUp = new AbortController();
     try {
       const [result] = await withTimeout(
-        producer.send({ topic, messages: [{ key: message.key, value: message.value, headers: message.headers }] }),
+        this.sends.run(async () => {
+          used = this.connected('producer');
+          const producer = await used;
+          return producer.send({ topic, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
+        }, gaveUp.signal),
         this.config.produceTimeoutMs,
+        () => gaveUp.abort(),
       );
       if (!result) throw new Error('the broker returned no record metadata');
       return { partition: result.partition, offset: result.baseOffset ?? result.offset ?? '-1' };
     } catch (error) {
-      this.producer = undefined;
-      await producer.disconnect().catch(() => undefined); // the connection is being replaced; its close error adds nothing
+      // A new producer (a new producer id) for the next send: this one's sequence numbers may be
+      // taken by a batch the broker appended without our hearing of it (see idempotentProducer).
+      if (used && this.producer === used) this.producer = undefined;
+      await used?.then((producer) => producer.disconnect()).catch(() => undefined); // being replaced; its close error adds nothing
+      if (error instanceof TransportUnavailableError) throw error; // could not connect: already says so
       throw new TransportUnavailableError(`producing to Kafka topic ${topic} failed: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -92,7 +111,7 @@ export class KafkaGateway implements JobTransport {
   private connected(kind: 'admin' | 'producer'): Promise<Admin | Producer> {
     const existing = kind === 'admin' ? this.admin : this.producer;
     if (existing) return existing;
-    const client = kind === 'admin' ? this.kafka.admin() : this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const client = kind === 'admin' ? this.kafka.admin() : this.kafka.producer(idempotentProducer(retry));
     const connecting = withTimeout(client.connect(), this.config.produceTimeoutMs).then(
       () => client,
       (error: unknown) => {
@@ -107,10 +126,13 @@ export class KafkaGateway implements JobTransport {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`timed out after ${ms} ms`));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

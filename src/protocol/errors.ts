@@ -25,6 +25,8 @@ export class CodedError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Facts a client may act on, sent in extensions beside the code. */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'CodedError';

@@ -14,6 +14,8 @@ export interface Context {
   keys: ApiKeys;
   /** The caller's API key; null when the request carries none, or an unknown or revoked one. */
   principal: Principal | null;
+  /** Without a principal: why (no key, a malformed Authorization, an unknown or revoked key). */
+  credentialProblem: string;
 }
 
 /** Pool names are never empty, so this grants nothing: for a non-admin call that names no pool. */
@@ -47,7 +49,7 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, ctx) =>
       ctx.principal
         ? codedError('FORBIDDEN', 'this API key may not do that')
-        : codedError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <token>'),
+        : codedError('UNAUTHENTICATED', ctx.credentialProblem),
   },
 });
 

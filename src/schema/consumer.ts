@@ -5,7 +5,8 @@ import { builder, noPool } from './builder.js';
 import { type Connection, idFromCursor, toConnection } from './connection.js';
 
 export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
-  description: 'FREE takes work; BUSY and DRAINING take none; OFFLINE is set by Handoff when heartbeats stop.',
+  description:
+    'What a consumer declares — FREE takes work, BUSY and DRAINING take none — and, in Consumer.status only, OFFLINE: Handoff judged it gone (no sign of life within the heartbeat TTL). A consumer never sets OFFLINE, and OFFLINE never erases what it declared.',
   values: consumerStatuses,
 });
 
@@ -15,8 +16,26 @@ export const ConsumerRef = builder.objectRef<Consumer>('Consumer').implement({
     id: t.exposeID('id'),
     pool: t.exposeString('pool'),
     topic: t.exposeString('topic', { description: 'The Kafka topic this consumer reads its jobs from.' }),
-    status: t.field({ type: ConsumerStatusEnum, resolve: (consumer) => consumer.status }),
-    capacity: t.exposeInt('capacity', { description: 'How many leases it may hold at once.' }),
+    status: t.field({
+      type: ConsumerStatusEnum,
+      description: 'OFFLINE while Handoff judges the consumer gone, otherwise what it declared (declaredStatus).',
+      resolve: (consumer) => consumer.status,
+    }),
+    declaredStatus: t.field({
+      type: ConsumerStatusEnum,
+      description: 'What the consumer said it is — FREE, BUSY or DRAINING, never OFFLINE — kept while it is OFFLINE and in force again when it returns.',
+      resolve: (consumer) => consumer.declaredStatus,
+    }),
+    alive: t.exposeBoolean('alive', {
+      description: 'A sign of life within the heartbeat TTL: any call it makes with its current epoch (heartbeat, setStatus, completeLease, failLease, extendLease).',
+    }),
+    offlineSince: t.expose('offlineSince', { type: 'DateTime', nullable: true, description: 'When Handoff judged it gone; null while alive.' }),
+    deregisteredAt: t.expose('deregisteredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set once it deregistered: such a consumer is no longer listed, and is seen only through the leases it held.',
+    }),
+    capacity: t.exposeInt('capacity', { description: 'How many leases it may hold at once; never below inFlight.' }),
     inFlight: t.exposeInt('inFlight', { description: 'Leases it holds now.' }),
     labels: t.exposeStringList('labels'),
     epoch: t.exposeInt('epoch', { description: 'Bumped by every registration; consumer-side calls must carry the current one.' }),
@@ -57,8 +76,15 @@ const RegisterConsumerInput = builder.inputType('RegisterConsumerInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: '1–128 characters of [A-Za-z0-9._:-].' }),
     pool: t.string({ description: 'Defaults to "default".' }),
-    topic: t.string({ description: 'Defaults to handoff.<pool>.<id>.' }),
-    capacity: t.int({ description: 'Leases it may hold at once, 1–1000; defaults to 1.' }),
+    topic: t.string({
+      description:
+        'Defaults to <prefix>.<pool>.<id>. Keys other than ADMIN may only choose a topic of the pool, <prefix>.<pool>.<name>; no one may choose a name starting with __ or ending in .dlq or .intake.',
+    }),
+    capacity: t.int({ description: 'Leases it may hold at once, 1–1000; defaults to 1. A re-registration below the leases it holds is CONFLICT.' }),
+    status: t.field({
+      type: ConsumerStatusEnum,
+      description: 'What it declares at once: FREE (the default), or BUSY until it is ready for jobs (its Kafka consumer assigned and positioned), then setStatus FREE.',
+    }),
     labels: t.stringList({ description: 'Producers may ask for consumers carrying all of some labels.' }),
   }),
 });
@@ -101,13 +127,15 @@ builder.mutationFields((t) => ({
   registerConsumer: t.field({
     authScopes: (_root, { input }) => ({ admin: true, consumer: { id: input.id, pool: input.pool ?? 'default' } }),
     type: ConsumerRef,
-    description: 'Registers a FREE consumer, or re-registers it with settings replaced and a new epoch.',
+    description: 'Registers a consumer (FREE unless input.status says otherwise), or re-registers it with settings replaced and a new epoch.',
     args: { input: t.arg({ type: RegisterConsumerInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.coordinator.registry.registerConsumer(input),
+    resolve: (_root, { input }, ctx) =>
+      ctx.coordinator.registry.registerConsumer(input, ctx.principal?.role === 'ADMIN' ? 'any' : 'own pool'),
   }),
   setStatus: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
+    description: 'Declares FREE, BUSY or DRAINING; a sign of life too, so an OFFLINE consumer calling it is alive again with this status.',
     args: {
       id: t.arg.id({ required: true }),
       status: t.arg({ type: ConsumerStatusEnum, required: true, description: 'FREE, BUSY or DRAINING.' }),
@@ -124,7 +152,8 @@ builder.mutationFields((t) => ({
   deregisterConsumer: t.field({
     authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
     type: ConsumerRef,
-    description: 'Removes a consumer that holds no lease; returns it as it was.',
+    description:
+      'Takes a consumer that holds no lease out of the registry and frees its topic; its leases stay readable (lease(id)) for the history retention. Returns it as it was.',
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
     resolve: (_root, args, ctx) => ctx.coordinator.registry.deregisterConsumer(args.id, args.epoch),
   }),

@@ -24,7 +24,10 @@ export function maskError(log: Logger) {
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof CodedError) {
-      return error instanceof GraphQLError ? withCode(error, original.code, original.message) : new GraphQLError(original.message, { extensions: { code: original.code } });
+      const extensions = { code: original.code, ...original.details };
+      return error instanceof GraphQLError
+        ? new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { ...error.extensions, ...extensions } })
+        : new GraphQLError(original.message, { extensions });
     }
     // GraphQL errors raised by graphql-js (a variable's value, for one) or by our scalars are the caller's doing.
     if (error instanceof GraphQLError && original instanceof GraphQLError) {

@@ -4,6 +4,7 @@ import type { Dispatch } from '../coordinator/claims.js';
 import { leaseStates, type Lease } from '../coordinator/types.js';
 import { type Context, builder, noPool } from './builder.js';
 import { ConsumerRef } from './consumer.js';
+import { codedError } from './errors.js';
 
 const LeaseStateEnum = builder.enumType('LeaseState', {
   description: 'CLAIMED and DISPATCHED hold a slot of the consumer; the others are ended. An EXPIRED or FAILED job is sent again as a new lease with attempt + 1.',
@@ -30,6 +31,23 @@ async function leaseScopes(ctx: Context, id: string, only?: 'producer') {
   if (!lease) return { admin: true };
   const { consumer } = lease;
   return only === 'producer' ? { admin: true, producer: consumer.pool } : { admin: true, producer: consumer.pool, consumer };
+}
+
+/**
+ * Who may end or extend a lease as its consumer: a CONSUMER key only with the consumer's id and its
+ * current epoch (fencing is not optional for consumers); an admin may leave them out.
+ */
+function ownerScopes(ctx: Context, args: { consumerId?: string | null; epoch?: number | null }) {
+  if (ctx.principal?.role === 'CONSUMER') {
+    const missing = [args.consumerId == null ? 'consumerId' : '', args.epoch == null ? 'epoch' : ''].filter(Boolean);
+    if (missing.length > 0) {
+      throw codedError(
+        'BAD_USER_INPUT',
+        `a CONSUMER key must pass ${missing.join(' and ')}: the consumer's id and its current epoch (from registerConsumer), so a replaced instance cannot act on the lease`,
+      );
+    }
+  }
+  return { admin: true, consumer: { id: args.consumerId ?? noPool } };
 }
 
 const claimArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
@@ -80,9 +98,9 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.claims.claimFreeConsumer(args),
   }),
   completeLease: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
+    authScopes: (_root, args, ctx) => ownerScopes(ctx, args),
     type: LeaseRef,
-    description: 'The job is done: the slot is free again. Consumers pass their id and epoch, which are checked.',
+    description: 'The job is done: the slot is free again. CONSUMER keys must pass consumerId and the current epoch (checked; a sign of life).',
     args: { id: t.arg.id({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.leases.completeLease(args.id, args),
   }),
@@ -95,16 +113,16 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.claims.attachJob(args.id, args.message),
   }),
   failLease: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
+    authScopes: (_root, args, ctx) => ownerScopes(ctx, args),
     type: LeaseRef,
-    description: 'The job failed: the slot is free again, and the job is sent again (attempt + 1) or, after maxAttempts, to the dead-letter topic.',
+    description: 'The job failed: the slot is free again, and the job is sent again (attempt + 1) or, after maxAttempts, to the dead-letter topic. CONSUMER keys must pass consumerId and the current epoch.',
     args: { id: t.arg.id({ required: true }), reason: t.arg.string(), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.leases.failLease(args.id, args.reason, args),
   }),
   extendLease: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.consumerId ?? noPool } }),
+    authScopes: (_root, args, ctx) => ownerScopes(ctx, args),
     type: LeaseRef,
-    description: 'Moves the deadline of an active lease to ms from now (a long job keeps its lease). Consumers pass their id and epoch.',
+    description: 'Moves the deadline of an active lease to ms from now (a long job keeps its lease). CONSUMER keys must pass consumerId and the current epoch (a sign of life).',
     args: { id: t.arg.id({ required: true }), ms: t.arg.int({ required: true }), consumerId: t.arg.id(), epoch: t.arg.int() },
     resolve: (_root, args, ctx) => ctx.coordinator.leases.extendLease(args.id, args.ms, args),
   }),

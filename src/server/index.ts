@@ -13,7 +13,7 @@ import { Closers } from './closers.js';
 import { createGraphQL } from './graphql.js';
 import { type Readiness, serveHttp } from './http.js';
 import { Metrics } from './metrics.js';
-import { bearerPrincipals } from './principals.js';
+import { bearerPrincipals, credentialProblem } from './principals.js';
 import { serveGraphqlOverWebSocket } from './websocket.js';
 
 export { graphqlPath } from './graphql.js';
@@ -68,6 +68,7 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
     changes: changes.pubsub,
     keys,
     principal: await principals(authorization),
+    credentialProblem: credentialProblem(authorization),
   }), metrics);
   closers.add('graphql', () => graphql.dispose());
 
@@ -92,7 +93,7 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
       // With auth on, only for an ADMIN key (Prometheus sends it as a bearer token).
       const caller = await principals(authorization);
       if (caller?.role !== 'ADMIN') {
-        return { status: caller ? 403 : 401, contentType: 'text/plain', body: caller ? 'an ADMIN key is required\n' : 'an API key is required\n' };
+        return { status: caller ? 403 : 401, contentType: 'text/plain', body: `${caller ? 'an ADMIN key is required' : credentialProblem(authorization)}\n` };
       }
       const { contentType, body } = await metrics.scrape({
         pools: () => coordinator.stats.pools(),

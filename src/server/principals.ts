@@ -13,6 +13,15 @@ export function bearerPrincipals(auth: boolean, keys: ApiKeys): PrincipalLookup 
   };
 }
 
+/** Why a request has no principal, as a client should read it. */
+export function credentialProblem(authorization: unknown): string {
+  if (authorization === undefined || authorization === null || authorization === '') {
+    return 'an API key is required: Authorization: Bearer <token>';
+  }
+  if (typeof authorization !== 'string' || !/^Bearer\s+\S+$/i.test(authorization)) return 'the Authorization value must be Bearer <token>';
+  return 'this API key is unknown or revoked';
+}
+
 /** The `authorization` entry, in any letter case, of graphql-ws connectionParams (as the SDK sends it) or of an operation's extensions.headers (as GraphiQL does). */
 export function authorizationIn(entries: Record<string, unknown> | undefined): unknown {
   const name = Object.keys(entries ?? {}).find((key) => key.toLowerCase() === 'authorization');

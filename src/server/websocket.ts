@@ -9,7 +9,10 @@ import type { Limits } from '../config.js';
 import { codedError, withClientErrorCode, withClientErrorCodes } from '../schema/errors.js';
 import type { GraphQL } from './graphql.js';
 import { rateLimited } from './limits.js';
-import { type PrincipalLookup, authorizationIn } from './principals.js';
+import { type PrincipalLookup, authorizationIn, credentialProblem } from './principals.js';
+
+/** graphql-ws's Unauthorized: a close its clients do not retry. */
+const unauthorizedClose = 4401;
 
 /** What a WebSocket carries: the key it is bound to (its id, and the Authorization value that named it). */
 type WsExtra = Extra & { keyId?: string; authorization?: unknown } & Record<PropertyKey, unknown>;
@@ -76,12 +79,15 @@ export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: 
           // GraphiQL sends its headers with each operation (payload.extensions.headers) instead: the
           // key must then come with a subscribe within the init timeout, or the socket is closed.
           const timer = setTimeout(() => {
-            if (ctx.extra.keyId === undefined) ctx.extra.socket.close(4403, 'Forbidden: no API key');
+            if (ctx.extra.keyId === undefined) ctx.extra.socket.close(unauthorizedClose, 'Unauthorized: no API key came with the connection or its first operation');
           }, limits.connectionInitTimeoutMs);
           ctx.extra.socket.once('close', () => clearTimeout(timer));
           return true;
         }
-        return (await bindKey(ctx, authorization)) !== undefined; // false: graphql-ws closes with 4403 Forbidden
+        if ((await bindKey(ctx, authorization)) !== undefined) return true;
+        // 4401, which graphql-ws clients (Apollo's among them) take as final; a 4403 they retry forever.
+        ctx.extra.socket.close(unauthorizedClose, `Unauthorized: ${credentialProblem(authorization)}`);
+        return false;
       },
       execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
@@ -92,7 +98,14 @@ export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: 
         }
         const keyId = ctx.extra.keyId ?? (await bindKey(ctx, offered));
         if (keyId === undefined) {
-          return [codedError('UNAUTHENTICATED', 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions')];
+          return [
+            codedError(
+              'UNAUTHENTICATED',
+              offered === undefined
+                ? 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions'
+                : credentialProblem(offered),
+            ),
+          ];
         }
         if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
           return [rateLimited(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`)];

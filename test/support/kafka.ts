@@ -1,4 +1,5 @@
-import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import net from 'node:net';
+import { type ISocketFactory, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 
 /** The broker the global setup started (or KAFKA_BROKERS); '' when Kafka tests are skipped. */
@@ -53,4 +54,51 @@ export async function readRecords(topic: string, count: number, timeoutMs = 15_0
     await consumer.disconnect();
   }
   return records;
+}
+
+/** What a lossy socket factory did: produce requests written, and answers it dropped. */
+export interface AnswerDrops {
+  produceRequests: number;
+  dropped: number;
+}
+
+const produceApiKey = 0;
+
+/**
+ * A kafkajs socketFactory that loses the broker's answer to every `every`-th Produce request: the
+ * request reaches the broker, which appends the records, and the connection then fails before the
+ * client reads the answer — the lost-acknowledgement case a retry must not turn into a duplicate.
+ * kafkajs sees a connection error and sends the same request again on a new connection.
+ */
+export function answerDroppingSockets(every: number): { socketFactory: ISocketFactory; drops: AnswerDrops } {
+  const drops: AnswerDrops = { produceRequests: 0, dropped: 0 };
+  const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+    const socket = net.connect({ host, port }, onConnect);
+    // The correlation id of the Produce request whose answer this connection is to lose.
+    let doomed: number | undefined;
+    const write = socket.write.bind(socket) as (chunk: Uint8Array | string, ...rest: unknown[]) => boolean;
+    socket.write = ((chunk: Uint8Array | string, ...rest: unknown[]) => {
+      // kafkajs writes each request whole: size (int32), api key (int16), api version (int16), correlation id (int32), …
+      const frame = typeof chunk === 'string' ? Buffer.from(chunk, 'binary') : Buffer.from(chunk);
+      if (frame.length >= 12 && frame.readInt16BE(4) === produceApiKey) {
+        drops.produceRequests += 1;
+        if (drops.produceRequests % every === 0) doomed = frame.readInt32BE(8);
+      }
+      return write(chunk, ...rest);
+    }) as typeof socket.write;
+    const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      const data = args[0];
+      // An answer starts with its size (int32) and the request's correlation id (int32).
+      if (event === 'data' && doomed !== undefined && Buffer.isBuffer(data) && data.length >= 8 && data.readInt32BE(4) === doomed) {
+        doomed = undefined;
+        drops.dropped += 1;
+        socket.destroy(new Error('test: the answer to this Produce request was dropped'));
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+    return socket;
+  };
+  return { socketFactory, drops };
 }

@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": typeof types.ConsumerFieldsFragmentDoc,
+    "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    declaredStatus\n    alive\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n    offlineSince\n  }\n": typeof types.ConsumerFieldsFragmentDoc,
     "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    endReason\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": typeof types.LeaseFieldsFragmentDoc,
     "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.RegisterConsumerDocument,
     "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.SetStatusDocument,
@@ -43,7 +43,7 @@ type Documents = {
     "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ListApiKeysDocument,
 };
 const documents: Documents = {
-    "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n": types.ConsumerFieldsFragmentDoc,
+    "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    declaredStatus\n    alive\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n    offlineSince\n  }\n": types.ConsumerFieldsFragmentDoc,
     "\n  fragment LeaseFields on Lease {\n    id\n    state\n    attempt\n    claimedAt\n    expiresAt\n    endedAt\n    endReason\n    consumer {\n      ...ConsumerFields\n    }\n  }\n": types.LeaseFieldsFragmentDoc,
     "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": types.RegisterConsumerDocument,
     "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.SetStatusDocument,
@@ -89,7 +89,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n"): (typeof documents)["\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n  }\n"];
+export function graphql(source: "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    declaredStatus\n    alive\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n    offlineSince\n  }\n"): (typeof documents)["\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    declaredStatus\n    alive\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n    offlineSince\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -10,6 +10,8 @@ export interface EndOptions {
   reason?: Sql;
   /** Another data-modifying CTE, `name AS (…),`, that belongs to the same change. */
   alongside?: Sql;
+  /** The consumer itself ends it, at its current epoch: a sign of life. */
+  signOfLife?: boolean;
 }
 
 /**
@@ -28,12 +30,14 @@ export function endLeases(db: Database, state: EndedState, where: Sql, options: 
     ), counts AS (
       SELECT consumer_id, count(*)::int AS n FROM ended GROUP BY consumer_id
     ), old AS (
-      SELECT c.id, c.status, c.in_flight, c.capacity FROM consumers c
+      SELECT c.id, c.status, c.in_flight, c.capacity, c.offline_since FROM consumers c
       WHERE c.id IN (SELECT consumer_id FROM counts) FOR UPDATE
     ), changed AS (
       UPDATE consumers c
       SET in_flight = c.in_flight - counts.n,
-          free_since = CASE WHEN old.in_flight >= old.capacity AND c.status = 'FREE' THEN now() ELSE c.free_since END,
+          free_since = CASE WHEN (old.in_flight >= old.capacity OR ${options.signOfLife ? raw('old.offline_since IS NOT NULL') : raw('false')})
+                            AND c.status = 'FREE' THEN now() ELSE c.free_since END,
+          ${options.signOfLife ? raw('last_heartbeat_at = now(), offline_since = NULL,') : empty}
           updated_at = now()
       FROM old JOIN counts ON counts.consumer_id = old.id
       WHERE c.id = old.id

@@ -1,11 +1,21 @@
-import { sql } from '../../sql/statement.js';
+import { raw, sql } from '../../sql/statement.js';
 import type { Database } from '../ports.js';
-import { type LeaseOwnerCheck, consumerColumns, isActiveLease, leaseColumns, leaseOwnedBy } from './fragments.js';
+import {
+  type LeaseOwnerCheck,
+  announceChanged,
+  consumerColumns,
+  consumerRowColumns,
+  isActiveLease,
+  isAvailableSql,
+  leaseColumns,
+  leaseOwnedBy,
+} from './fragments.js';
 import type { LeaseRow } from './rows.js';
 
 /**
  * Pushes back the deadline of an active lease, held by `consumerId` at `epoch` when given. A CLAIMED
- * lease the consumer extends has reached it, so it counts as DISPATCHED from then on.
+ * lease the consumer extends has reached it, so it counts as DISPATCHED from then on. With the
+ * epoch, it is the consumer's sign of life (announced when it brings the consumer back alive).
  */
 export async function extendLease(db: Database, leaseId: string, ms: number, owner: LeaseOwnerCheck): Promise<LeaseRow | undefined> {
   const [row] = await db.query<LeaseRow>(sql`
@@ -15,7 +25,20 @@ export async function extendLease(db: Database, leaseId: string, ms: number, own
       FROM consumers owner
       WHERE owner.id = l.consumer_id AND ${isActiveLease('l')} AND ${leaseOwnedBy(leaseId, owner)}
       RETURNING l.id, l.consumer_id, l.state, l.attempt, l.claimed_at, l.expires_at, l.ended_at, l.end_reason
+    ), old AS (
+      SELECT c.id, c.offline_since FROM consumers c JOIN l ON c.id = l.consumer_id
+    ), changed AS (
+      UPDATE consumers c SET last_heartbeat_at = now(), offline_since = NULL,
+             free_since = CASE WHEN old.offline_since IS NOT NULL AND c.status = 'FREE' THEN now() ELSE c.free_since END
+      FROM old WHERE c.id = old.id AND ${owner.epoch ?? null}::int IS NOT NULL
+      RETURNING ${consumerColumns('c')}, ${isAvailableSql('c')} AS "slotOpened", false AS removed,
+                old.offline_since IS NOT NULL AS "cameBack"
+    ), cur AS (
+      SELECT ${consumerRowColumns('changed')} FROM changed
+      UNION ALL
+      SELECT ${consumerColumns('c')} FROM consumers c JOIN l ON c.id = l.consumer_id WHERE NOT EXISTS (SELECT 1 FROM changed)
     )
-    SELECT ${consumerColumns('c')}, ${leaseColumns('l')} FROM l JOIN consumers c ON c.id = l.consumer_id`);
+    SELECT ${consumerRowColumns('cur')}, ${leaseColumns('l')}, ${announceChanged(raw('changed."cameBack"'))}
+    FROM l JOIN cur ON cur.id = l.consumer_id LEFT JOIN changed ON changed.id = l.consumer_id`);
   return row;
 }

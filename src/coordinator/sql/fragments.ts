@@ -5,11 +5,33 @@ import { type Sql, raw, sql } from '../../sql/statement.js';
 import { activeLeaseStates } from '../types.js';
 import { changesChannel } from '../changes.js';
 
-/** A consumer row in the shape of ConsumerRow, read from table alias `t`. */
+/** The consumers table's columns, for the RETURNING of a CTE that other parts read as a consumer row. */
+export const consumerTableColumns = (t: string) =>
+  raw(['id', 'pool', 'topic', 'status', 'capacity', 'in_flight', 'labels', 'epoch', 'last_heartbeat_at', 'free_since', 'offline_since', 'registered_at', 'deregistered_at']
+    .map((column) => `${t}.${column}`)
+    .join(', '));
+
+/**
+ * A consumer row in the shape of ConsumerRow, read from table alias `t`. `status` is what clients
+ * see: OFFLINE while Handoff judges the consumer gone, else what it declared (`declaredStatus`).
+ */
 export const consumerColumns = (t: string) =>
-  raw(`${t}.id, ${t}.pool, ${t}.topic, ${t}.status::text AS status, ${t}.capacity, ${t}.in_flight AS "inFlight",
-       ${t}.labels, ${t}.epoch, ${t}.last_heartbeat_at AS "lastHeartbeatAt", ${t}.free_since AS "freeSince",
-       ${t}.registered_at AS "registeredAt"`);
+  raw(`${t}.id, ${t}.pool, ${t}.topic, ${effectiveStatus(t)} AS status, ${t}.status::text AS "declaredStatus",
+       ${t}.capacity, ${t}.in_flight AS "inFlight", ${t}.labels, ${t}.epoch, ${t}.last_heartbeat_at AS "lastHeartbeatAt",
+       ${t}.free_since AS "freeSince", ${t}.offline_since AS "offlineSince", ${t}.registered_at AS "registeredAt",
+       ${t}.deregistered_at AS "deregisteredAt"`);
+
+/** The columns of a row already in the shape of ConsumerRow (a CTE that returned consumerColumns), from alias `t`. */
+export const consumerRowColumns = (t: string) =>
+  raw(['id', 'pool', 'topic', 'status', '"declaredStatus"', 'capacity', '"inFlight"', 'labels', 'epoch', '"lastHeartbeatAt"', '"freeSince"', '"offlineSince"', '"registeredAt"', '"deregisteredAt"']
+    .map((column) => `${t}.${column}`)
+    .join(', '));
+
+/** OFFLINE while not alive, else the declared status. */
+export const effectiveStatus = (t: string) => `(CASE WHEN ${t}.offline_since IS NULL THEN ${t}.status::text ELSE 'OFFLINE' END)`;
+
+/** Registered (not deregistered) and alive. Reads table alias `t`. */
+export const isLiveSql = (t: string) => raw(`(${t}.offline_since IS NULL AND ${t}.deregistered_at IS NULL)`);
 
 /** A lease row's own columns in the shape of LeaseRow, read from table alias `t`. */
 export const leaseColumns = (t: string) =>
@@ -20,8 +42,9 @@ export const leaseColumns = (t: string) =>
 export const jobColumns = (t: string) =>
   raw(`${t}.message_key AS "messageKey", ${t}.message_value AS "messageValue", ${t}.message_headers AS "messageHeaders"`);
 
-/** Claimable now: FREE with a slot left. Reads table alias `t`. */
-export const isAvailableSql = (t: string) => raw(`(${t}.status = 'FREE' AND ${t}.in_flight < ${t}.capacity)`);
+/** Claimable now: declared FREE, alive, registered, with a slot left. Reads table alias `t`. */
+export const isAvailableSql = (t: string) =>
+  raw(`(${t}.status = 'FREE' AND ${t}.offline_since IS NULL AND ${t}.deregistered_at IS NULL AND ${t}.in_flight < ${t}.capacity)`);
 
 /** The lease `t` holds a slot of its consumer. */
 export const isActiveLease = (t: string) => raw(`${t}.state IN (${activeLeaseStates.map((state) => `'${state}'`).join(', ')})`);
@@ -63,12 +86,11 @@ export const claimableConsumers = (pool: string, labels: readonly string[]) => s
  * `claimed AS (…)`: takes one slot of the consumer a CTE named `picked` chose, which goes to the back
  * of the idle line. The statement then inserts the lease from `claimed`.
  */
-export const takeSlot = raw(`claimed AS (
+export const takeSlot = sql`claimed AS (
       UPDATE consumers c SET in_flight = c.in_flight + 1, free_since = now(), updated_at = now()
       FROM picked WHERE c.id = picked.id
-      RETURNING c.id, c.pool, c.topic, c.status, c.capacity, c.in_flight, c.labels, c.epoch,
-                c.last_heartbeat_at, c.free_since, c.registered_at
-    )`);
+      RETURNING ${consumerTableColumns('c')}
+    )`;
 
 /** What a new lease holds: its state, attempt and deadline, and the job when it has one. */
 export interface NewLease {

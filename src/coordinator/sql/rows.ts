@@ -1,18 +1,21 @@
 // Rows as the statements return them, and the domain shapes made from them.
-import type { Consumer, ConsumerChange, ConsumerStatus, Lease, LeaseState } from '../types.js';
+import type { Consumer, ConsumerChange, ConsumerStatus, Lease, LeaseState, SettableStatus } from '../types.js';
 
 export interface ConsumerRow {
   id: string;
   pool: string;
   topic: string;
   status: string;
+  declaredStatus: string;
   capacity: number;
   inFlight: number;
   labels: string[];
   epoch: number;
   lastHeartbeatAt: Date | string | null;
   freeSince: Date | string | null;
+  offlineSince: Date | string | null;
   registeredAt: Date | string;
+  deregisteredAt: Date | string | null;
 }
 
 /** A consumer row as announced: with what the change did. */
@@ -49,13 +52,17 @@ export function consumerFromRow(row: ConsumerRow): Consumer {
     pool: row.pool,
     topic: row.topic,
     status: row.status as ConsumerStatus,
+    declaredStatus: row.declaredStatus as SettableStatus,
+    alive: row.offlineSince === null,
     capacity: row.capacity,
     inFlight: row.inFlight,
     labels: row.labels,
     epoch: row.epoch,
     lastHeartbeatAt: toDateOrNull(row.lastHeartbeatAt),
     freeSince: toDateOrNull(row.freeSince),
+    offlineSince: toDateOrNull(row.offlineSince),
     registeredAt: toDate(row.registeredAt),
+    deregisteredAt: toDateOrNull(row.deregisteredAt),
   };
 }
 

@@ -3,27 +3,41 @@ import type { Database } from '../ports.js';
 import { consumerColumns, isAvailableSql, selectAndAnnounce } from './fragments.js';
 import type { ChangedRow } from './rows.js';
 
+/** The row as it was, with a flag for whether it was alive (readable in `announce` as `changed."wasAlive"`). */
+export interface UpdatedRow extends ChangedRow {
+  wasAlive: boolean;
+}
+
 /**
- * The statement behind every change to consumer rows other than registering, deregistering and
- * claiming: changes the consumers matching `where` (rows another statement holds are skipped when
- * `skipLocked`), and announces those `announce` picks. `assignments` may read each row as it was (`old`).
+ * The statement behind every change to registered consumer rows other than registering,
+ * deregistering and claiming: changes the consumers matching `where` (rows another statement holds
+ * are skipped when `skipLocked`), and announces those `announce` picks. `assignments` may read each
+ * row as it was (`old`).
  */
-export function updateConsumers(db: Database, where: Sql, assignments: Sql, announce: Sql, skipLocked = false): Promise<ChangedRow[]> {
-  return db.query<ChangedRow>(sql`
+export function updateConsumers(db: Database, where: Sql, assignments: Sql, announce: Sql, skipLocked = false): Promise<UpdatedRow[]> {
+  return db.query<UpdatedRow>(sql`
     WITH old AS (
-      SELECT id, status, in_flight, capacity FROM consumers WHERE ${where} FOR UPDATE ${raw(skipLocked ? 'SKIP LOCKED' : '')}
+      SELECT id, status, in_flight, capacity, offline_since, deregistered_at FROM consumers
+      WHERE deregistered_at IS NULL AND ${where}
+      FOR UPDATE ${raw(skipLocked ? 'SKIP LOCKED' : '')}
     ), changed AS (
       UPDATE consumers c SET ${assignments}, updated_at = now()
       FROM old WHERE c.id = old.id
       RETURNING ${consumerColumns('c')},
                 (${isAvailableSql('c')} AND NOT ${isAvailableSql('old')}) AS "slotOpened",
-                false AS removed, old.status::text AS "oldStatus"
+                false AS removed, old.offline_since IS NULL AS "wasAlive"
     )
     ${selectAndAnnounce(announce)}`);
 }
 
 /** Changes one consumer of the given epoch; nothing when the id is unknown or the epoch is not current (the caller tells which). */
-export async function updateConsumer(db: Database, id: string, epoch: number, assignments: Sql, announce: Sql): Promise<ChangedRow | undefined> {
+export async function updateConsumer(db: Database, id: string, epoch: number, assignments: Sql, announce: Sql): Promise<UpdatedRow | undefined> {
   const [changed] = await updateConsumers(db, sql`id = ${id} AND epoch = ${epoch}`, assignments, announce);
   return changed;
 }
+
+/**
+ * A sign of life, as assignments of updateConsumers: the consumer is alive again, and one that comes
+ * back FREE goes to the back of the idle line.
+ */
+export const signOfLife = raw(`last_heartbeat_at = now(), offline_since = NULL`);
