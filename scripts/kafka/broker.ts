@@ -74,13 +74,17 @@ export function fetchKafkaJars(log: (line: string) => void = console.log): strin
   const staging = `${libDir}.${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
-    execFileSync(
+    // Maven's output only when it fails: a quiet run still prints colour codes (Debian's Maven 3.8).
+    const maven = spawnSync(
       'mvn',
       ['-q', '-B', '-Dstyle.color=never', '-f', pomPath, `-P${logging}`, `-Dkafka.version=${kafkaVersion}`,
         'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
         '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
-      { stdio: 'inherit' },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    if (maven.status !== 0) {
+      throw new Error(`Maven could not fetch Apache Kafka ${kafkaVersion} (exit ${maven.status ?? maven.signal}):\n${maven.stdout}${maven.stderr}`, { cause: maven.error });
+    }
     if (!jarsCached()) {
       rmSync(libDir, { recursive: true, force: true }); // a copy left half-done by an older version of this script
       renameSync(staging, libDir);
