@@ -38,7 +38,7 @@ const allowed: Record<string, string[]> = {
   auth: ['protocol', 'sql', 'config', 'logger'],
   db: ['sql', 'config', 'logger'],
   events: ['coordinator', 'db', 'logger'],
-  kafka: ['coordinator', 'config', 'logger'],
+  kafka: ['coordinator', 'protocol', 'config', 'logger'],
   dashboard: [],
   schema: ['coordinator', 'auth', 'protocol', 'sql', 'config', 'logger'],
   server: ['coordinator', 'auth', 'db', 'events', 'kafka', 'schema', 'dashboard', 'protocol', 'sql', 'config', 'logger'],

@@ -7,7 +7,7 @@
 // a second time (checked: 36 records for 24 messages); an idempotent one sends the retry with the
 // same producer id and sequence number, and the broker answers with the first offset instead.
 // Four callers send at once, because kafkajs's idempotent producer loses and doubles records when
-// concurrent sends meet a retry (src/kafka/producing.ts, OneAtATime); the record values are checked,
+// concurrent sends meet a retry (src/protocol/producing.ts, OneAtATime); the record values are checked,
 // not only their number.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,12 +1,12 @@
 import { Kafka, type KafkaConfig, logLevel, type logCreator } from 'kafkajs';
-import { boundedRetriesWarning } from '../kafka/producing.js';
+import { boundedRetriesWarning } from '../protocol/producing.js';
 
 /** Kafka connection settings for the SDK: brokers, or a kafkajs instance you already have. */
 export type KafkaConnection = { brokers: string[]; clientId?: string } | Kafka;
 
 /**
  * kafkajs's own console output (one JSON line per entry), less its warning about the bounded retries
- * of HandoffProducer's idempotent producer, which does not apply to it (src/kafka/producing.ts).
+ * of HandoffProducer's idempotent producer, which does not apply to it (src/protocol/producing.ts).
  */
 const consoleLog: logCreator = () => ({ namespace, level, label, log }) => {
   if (log.message === boundedRetriesWarning) return;

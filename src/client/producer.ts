@@ -1,7 +1,7 @@
 // HandoffProducer: sends each job to the next free consumer — waiting for one over graphql-ws and
 // producing with kafkajs itself (send), or asking Handoff to do both (dispatch).
 import type { Producer } from 'kafkajs';
-import { OneAtATime, idempotentProducer } from '../kafka/producing.js';
+import { OneAtATime, idempotentProducer } from '../protocol/producing.js';
 import { jobRecordHeaders } from '../protocol/headers.js';
 import { GraphQLClient, HandoffError } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';

@@ -4,7 +4,7 @@ import { Kafka, type Admin, type ISocketFactory, type Producer, type RetryOption
 import type { KafkaConfig } from '../config.js';
 import { type JobMessage, type JobTransport, type Produced, TransportUnavailableError } from '../coordinator/ports.js';
 import type { Logger } from '../logger.js';
-import { OneAtATime, boundedRetriesWarning, idempotentProducer } from './producing.js';
+import { OneAtATime, boundedRetriesWarning, idempotentProducer } from '../protocol/producing.js';
 
 /** kafkajs logs through our logger (its own goes to stdout as plain JSON). */
 const toPino = (log: Logger): logCreator => () => ({ level, log: entry }) => {
