@@ -93,8 +93,14 @@ async function writeHeadline(dir: string): Promise<void> {
   if (results.length === 0) return;
   const first = results[0]!;
   const modes = [...new Set(results.map((result) => (result.quick ? '`npm run bench -- --quick`' : '`npm run bench`')))].join(' and ');
-  const day = results.map((result) => result.startedAt.slice(0, 10)).sort().at(-1);
-  const measured = `Measured by ${modes} on ${day}: ${machineLine(first.machine)}, ${first.machine.os}.`;
+  // Scenarios rerun alone (`--only`) keep the other scenarios' older results: when those came from
+  // another day or machine, say which scenario was measured where rather than credit one machine with all.
+  const where = (result: ScenarioResult) => `${result.startedAt.slice(0, 10)}: ${machineLine(result.machine)}, ${result.machine.os}`;
+  const places = [...new Set(results.map(where))];
+  const measured =
+    places.length === 1
+      ? `Measured by ${modes} on ${places[0]}.`
+      : `Measured by ${modes}: ${places.map((place) => `${results.filter((result) => where(result) === place).map((result) => result.scenario).join(', ')} on ${place}`).join('; ')}.`;
   const hasMakespan = results.some((result) => result.scenario === 'makespan');
   await writeFile(
     path.join(dir, 'headline.md'),
