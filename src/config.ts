@@ -68,6 +68,12 @@ export interface Config {
   maxAttempts: number;
   /** How long ended leases (and deregistered consumers) are kept for their history before the sweeper prunes them. */
   historyRetentionMs: number;
+  /** Pending backlog jobs a pool may hold; past it submitJobs is BACKLOG_FULL and the Kafka intake pauses. */
+  backlogLimit: number;
+  /** A pending job waiting this long behind higher priorities is served one level higher (per interval). */
+  priorityAgeingMs: number;
+  /** A replica not seen for this long is gone: the producers waiting on it are cancelled. */
+  replicaSilenceMs: number;
   /** API keys required (HANDOFF_AUTH=off turns them off, for local experiments only). */
   auth: boolean;
   /** HANDOFF_ADMIN_TOKEN: an ADMIN token to accept (created as a key if it is not one). */
@@ -175,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     processingTtlMs: int('HANDOFF_PROCESSING_TTL_MS', 300_000, defaultLimits.minLeaseTtlMs, 86_400_000),
     maxAttempts: int('HANDOFF_MAX_ATTEMPTS', 5, 1, 1000),
     historyRetentionMs: int('HANDOFF_HISTORY_RETENTION_MS', 7 * 86_400_000, 1_000, 3_650 * 86_400_000),
+    backlogLimit: int('HANDOFF_BACKLOG_LIMIT', 10_000_000, 1, 1_000_000_000),
+    priorityAgeingMs: int('HANDOFF_PRIORITY_AGEING_MS', 60_000, 100, 86_400_000),
+    replicaSilenceMs: int('HANDOFF_REPLICA_SILENCE_MS', 30_000, 1_000, 3_600_000),
     auth: env.HANDOFF_AUTH !== 'off',
     adminToken: env.HANDOFF_ADMIN_TOKEN || undefined,
     introspection: onOff('HANDOFF_INTROSPECTION', env.NODE_ENV !== 'production'),

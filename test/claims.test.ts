@@ -143,7 +143,9 @@ describe.each(backends)('claims and leases on %s', (backend) => {
     const other = await h.client.execute(AttachJob, { id: lease.id, message: { key: 'k', value: 'another' } });
     expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const stored = await h.db.prisma.lease.findUnique({ where: { id: lease.id } });
-    expect(stored).toMatchObject({ state: 'DISPATCHED', messageKey: 'k', messageValue: 'v' });
+    expect(stored?.state).toBe('DISPATCHED');
+    const recorded = await h.db.prisma.job.findUnique({ where: { id: stored!.jobId! } });
+    expect(recorded).toMatchObject({ state: 'DISPATCHED', messageKey: 'k', messageValue: 'v', leaseId: lease.id });
   });
 
   it('reports a HandoffError with the server code to SDK callers', async () => {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
 import {
+  AttachJob,
   ClaimFreeConsumer,
   CompleteLease,
   CreateApiKey,
@@ -159,7 +160,7 @@ describe.each(backends)("a consumer's life on %s", (backend) => {
     await h.client.request(CompleteLease, { id: done.id, consumerId: id, epoch: 1 });
     // A job whose attempt failed, waiting to be sent again (no Kafka here, so it waits).
     const { claimFreeConsumer: failed } = await h.client.request(ClaimFreeConsumer, { pool });
-    await h.db.prisma.lease.update({ where: { id: failed.id }, data: { messageValue: 'the job' } });
+    await h.client.request(AttachJob, { id: failed.id, message: { value: 'the job' } });
     await h.client.request(FailLease, { id: failed.id, reason: 'try again', consumerId: id, epoch: 1 });
     await eventually(async () => ((await h.client.request(GetLease, { id: done.id })).lease === null ? true : undefined), 10_000);
     expect((await h.client.request(GetLease, { id: failed.id })).lease).toMatchObject({ state: 'FAILED' });

@@ -6,7 +6,7 @@ import { type Database, openDatabase } from '../src/db/database.js';
 import { type ChangeFeed, startChangeFeed } from '../src/events/changeFeed.js';
 import { createLogger } from '../src/logger.js';
 import { backends, createTestDatabase, type TestDatabase } from './support/databases.js';
-import { testConfig, unique } from './support/harness.js';
+import { eventually, testConfig, unique } from './support/harness.js';
 
 describe.each(backends)('the coordinator against its ports on %s', (backend) => {
   let testDatabase: TestDatabase;
@@ -21,6 +21,7 @@ describe.each(backends)('the coordinator against its ports on %s', (backend) => 
     const log = createLogger(config());
     feed = await startChangeFeed(database, log);
     coordinator = createCoordinator({ database, changes: feed }, config(), log);
+    await coordinator.start(60_000);
   });
   afterAll(async () => {
     await coordinator?.close();
@@ -47,7 +48,7 @@ describe.each(backends)('the coordinator against its ports on %s', (backend) => 
     await coordinator.registry.registerConsumer({ id: `${pool}-a`, pool });
     await coordinator.registry.setStatus(`${pool}-a`, 'BUSY', 1);
     const waiting = coordinator.claims.awaitFreeConsumer({ pool }, new AbortController().signal);
-    expect(coordinator.claims.waiting(pool)).toBe(1);
+    await eventually(async () => ((await coordinator.stats.stats(pool)).waitingProducers === 1 ? true : undefined));
     await coordinator.registry.setStatus(`${pool}-a`, 'FREE', 1);
     expect((await waiting).consumer.id).toBe(`${pool}-a`);
   });

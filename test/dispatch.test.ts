@@ -41,7 +41,9 @@ describe.skipIf(!kafkaBrokers).each(backends)('dispatch on %s with a real Kafka 
     expect(record?.headers?.trace?.toString()).toBe('t-1');
     // Recorded by the claim itself, so Handoff can send it again if the consumer fails.
     const lease = await h.db.prisma.lease.findUniqueOrThrow({ where: { id: dispatch.lease.id } });
-    expect(lease).toMatchObject({ topic: consumer.topic, messageKey: 'order-7', messageValue: '{"resize":"640x480"}', messageHeaders: { trace: 't-1' } });
+    expect(lease).toMatchObject({ topic: consumer.topic });
+    const job = await h.db.prisma.job.findUniqueOrThrow({ where: { id: lease.jobId! } });
+    expect(job).toMatchObject({ state: 'DISPATCHED', messageKey: 'order-7', messageValue: '{"resize":"640x480"}', messageHeaders: { trace: 't-1' } });
     expect(lease.dispatchedAt).toBeInstanceOf(Date);
     expect(lease.expiresAt.getTime() - lease.dispatchedAt!.getTime()).toBe(h.config.processingTtlMs);
   });

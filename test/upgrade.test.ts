@@ -74,8 +74,63 @@ describe.each(backends)('upgrading a database with data on %s', (backend: Backen
       { id: 'gone', status: 'FREE', offline: true, offline_since_is_updated_at: true, active_topic: 'handoff.p.gone', labels: ['gpu'], epoch: 3 },
     ]);
     const leases = await query<{ id: string; consumer_id: string; state: string; message_value: string }>(
-      'SELECT id, consumer_id, state::text AS state, message_value FROM leases',
+      'SELECT l.id, l.consumer_id, l.state::text AS state, j.message_value FROM leases l JOIN jobs j ON j.id = l.job_id',
     );
     expect(leases).toEqual([{ id: '00000000-0000-4000-8000-000000000001', consumer_id: 'gone', state: 'DISPATCHED', message_value: 'job' }]);
+  });
+
+  it('backlog: the jobs recorded on leases become jobs, one per chain of attempts, in the state of its last attempt', async () => {
+    const database2 = await createTestDatabase(backend);
+    const pglite2 = backend === 'pglite' ? await PGlite.create() : undefined;
+    const target2: MigrationTarget = pglite2 ? { kind: 'pglite', pglite: pglite2 } : { kind: 'postgres', connectionString: database2.databaseUrl! };
+    const run = async <R extends pg.QueryResultRow>(sql: string): Promise<R[]> => {
+      if (pglite2) return (await pglite2.query<R>(sql)).rows;
+      const client = new pg.Client({ connectionString: database2.databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query<R>(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const before = await migrationsBefore('backlog');
+      dirs.push(before);
+      await applyMigrations(target2, before);
+      await run(`INSERT INTO consumers (id, pool, topic, active_topic, status, capacity, in_flight, labels, epoch, last_heartbeat_at, updated_at)
+                 VALUES ('c', 'p', 'handoff.p.c', 'handoff.p.c', 'FREE', 4, 1, '{}', 1, now(), now())`);
+      const lease = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+      // A job that failed once and runs again (chain 1 → 2), a completed one (3), one waiting for its next attempt (4),
+      // one out of attempts (5), and a plain claim with no job (6).
+      await run(`INSERT INTO leases (id, consumer_id, pool, state, attempt, consumer_epoch, expires_at, ended_at, message_key, message_value, message_headers, next_lease_id, labels, end_reason)
+                 VALUES ('${lease(1)}', 'c', 'p', 'FAILED', 1, 1, now(), now(), 'k1', 'one', '{"h":"1"}', '${lease(2)}', '{gpu}', 'boom'),
+                        ('${lease(2)}', 'c', 'p', 'DISPATCHED', 2, 1, now(), NULL, 'k1', 'one', '{"h":"1"}', NULL, '{gpu}', NULL),
+                        ('${lease(3)}', 'c', 'p', 'COMPLETED', 1, 1, now(), now(), NULL, 'three', NULL, NULL, '{}', NULL),
+                        ('${lease(4)}', 'c', 'p', 'EXPIRED', 2, 1, now(), now(), NULL, 'four', NULL, NULL, '{}', 'consumer went offline'),
+                        ('${lease(5)}', 'c', 'p', 'FAILED', 5, 1, now(), now(), NULL, 'five', NULL, NULL, '{}', 'always'),
+                        ('${lease(6)}', 'c', 'p', 'CLAIMED', 1, 1, now(), NULL, NULL, NULL, NULL, NULL, '{}', NULL)`);
+      await applyMigrations(target2);
+      const jobs = await run<{ id: string; state: string; attempts: number; message_value: string; labels: string[]; lease_id: string; first: boolean }>(
+        `SELECT id, state::text AS state, attempts, message_value, labels, lease_id, sort_key = '-Infinity'::float8 AS first FROM jobs ORDER BY message_value`,
+      );
+      expect(jobs).toEqual([
+        { id: lease(5), state: 'DEAD_LETTERING', attempts: 5, message_value: 'five', labels: [], lease_id: lease(5), first: false },
+        { id: lease(4), state: 'PENDING', attempts: 2, message_value: 'four', labels: [], lease_id: lease(4), first: true },
+        { id: lease(1), state: 'DISPATCHED', attempts: 2, message_value: 'one', labels: ['gpu'], lease_id: lease(2), first: false },
+        { id: lease(3), state: 'COMPLETED', attempts: 1, message_value: 'three', labels: [], lease_id: lease(3), first: false },
+      ]);
+      const links = await run<{ id: string; job_id: string | null }>('SELECT id, job_id FROM leases ORDER BY id');
+      expect(links).toEqual([
+        { id: lease(1), job_id: lease(1) },
+        { id: lease(2), job_id: lease(1) },
+        { id: lease(3), job_id: lease(3) },
+        { id: lease(4), job_id: lease(4) },
+        { id: lease(5), job_id: lease(5) },
+        { id: lease(6), job_id: null },
+      ]);
+    } finally {
+      await pglite2?.close();
+      await database2.drop();
+    }
   });
 });

@@ -1,63 +1,91 @@
 // The domain, composed from its parts and given its ports. It knows nothing of GraphQL, HTTP or
 // Kafka: the schema maps GraphQL onto these parts, and the edges implement the ports.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { Claims } from './claims.js';
+import { Deliveries } from './deliveries.js';
+import { Filler } from './filler.js';
+import { Jobs } from './jobs.js';
 import { Leases } from './leases.js';
 import { type ChangeSource, type Clock, type Database, type JobTransport, type Observer, type SweepReport, systemClock, unobserved } from './ports.js';
 import { Registry } from './registry.js';
 import type { CoordinatorSettings } from './settings.js';
+import type { JobSettings } from './sql/assignment.js';
+import { reapReplicas } from './sql/reapReplicas.js';
+import { touchReplica } from './sql/touchReplica.js';
 import { Stats } from './stats.js';
-import { startSweeper, sweep } from './sweeper.js';
+import { Sweeper } from './sweeper.js';
+import { Waiters } from './waiters.js';
 
 export interface CoordinatorPorts {
   database: Database;
   changes: ChangeSource;
-  /** Kafka, when configured: consumer topics are created on registration, and dispatch produces. */
+  /** Kafka, when configured: consumer topics are created on registration, and Handoff produces jobs. */
   transport?: JobTransport | undefined;
   observer?: Observer | undefined;
   clock?: Clock | undefined;
 }
 
 export interface Coordinator {
+  /** This replica's id: the producers waiting on it are its own. */
+  readonly replicaId: string;
   readonly registry: Registry;
   readonly claims: Claims;
   readonly leases: Leases;
+  readonly jobs: Jobs;
   readonly stats: Stats;
   /** One pass of everything time decides (the sweeper runs it on a timer). */
   sweep(): Promise<SweepReport>;
-  /** Runs the sweep every `intervalMs` until close(). */
-  startSweeping(intervalMs: number): void;
+  /** Announces this replica, then runs the sweep every `intervalMs` until close(). */
+  start(intervalMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createCoordinator(ports: CoordinatorPorts, settings: CoordinatorSettings, log: Logger): Coordinator {
-  const { database, changes, transport } = ports;
+  const { database: db, changes, transport } = ports;
   const observer = ports.observer ?? unobserved;
-  const registry = new Registry(database, settings, log, transport);
-  const claims = new Claims(database, settings, log, transport, observer, ports.clock ?? systemClock);
-  const leases = new Leases(database, settings);
-  const stats = new Stats(database, settings, (pool) => claims.waiting(pool));
-  const stopChanges = changes.onChange((change) => {
-    if (change.slotOpened) claims.serve(change.consumer.pool);
+  const replicaId = randomUUID();
+  const jobSettings: JobSettings = {
+    defaultLeaseTtlMs: settings.defaultLeaseTtlMs,
+    processingTtlMs: settings.processingTtlMs,
+    maxAttempts: settings.maxAttempts,
+    produces: transport !== undefined,
+  };
+  const deliveries = new Deliveries(db, transport, jobSettings, log, (jobs) => observer.delivered(jobs));
+  const deliver = (jobs: Parameters<Deliveries['deliver']>[0]) => deliveries.deliver(jobs);
+  const filler = new Filler(db, jobSettings, deliveries, log);
+  const waiters = new Waiters(replicaId, changes);
+  const registry = new Registry(db, settings, jobSettings, log, transport, deliver);
+  const claims = new Claims(db, settings, jobSettings, replicaId, waiters, filler, transport, observer, ports.clock ?? systemClock, deliver);
+  const leases = new Leases(db, settings, jobSettings, (rows) => {
+    for (const row of rows) {
+      deliveries.deliver(row.assigned);
+      // A job sent back waits in line: a free slot elsewhere may take it now.
+      if (row.requeued > 0) filler.fill(row.pool);
+    }
   });
-  const stopGaps = changes.onGap(() => claims.serveAll());
-  const pass = () => sweep(database, transport, settings, log, observer);
-  let stopSweeper: (() => Promise<void>) | undefined;
+  const jobs = new Jobs(db, settings, filler, transport);
+  const stats = new Stats(db, settings);
+  const sweeper = new Sweeper({ db, transport, settings, jobSettings, deliveries, replicaId, observer, log });
   return {
+    replicaId,
     registry,
     claims,
     leases,
+    jobs,
     stats,
-    sweep: pass,
-    startSweeping(intervalMs) {
-      // After each pass, waiting producers are served again in case a notification was missed.
-      stopSweeper ??= startSweeper(pass, () => claims.serveAll(), intervalMs, log);
+    sweep: () => sweeper.sweep(),
+    async start(intervalMs) {
+      await touchReplica(db, replicaId);
+      sweeper.start(intervalMs);
     },
     async close() {
-      await stopSweeper?.();
-      stopChanges();
-      stopGaps();
-      await claims.close();
+      await sweeper.stop();
+      claims.close();
+      // Its waiting producers are gone with it: their jobs leave the line now, not when it goes silent.
+      await reapReplicas(db, settings.replicaSilenceMs, replicaId);
+      await filler.close();
+      await deliveries.drain();
     },
   };
 }

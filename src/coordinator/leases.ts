@@ -3,7 +3,9 @@
 import { conflict, notFound, staleEpoch } from './errors.js';
 import type { Database } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
+import type { JobSettings } from './sql/assignment.js';
 import { endLease } from './sql/endLease.js';
+import type { EndedRow } from './sql/endLeases.js';
 import { extendLease } from './sql/extendLease.js';
 import { failLease } from './sql/failLease.js';
 import { findLease } from './sql/findLease.js';
@@ -22,6 +24,9 @@ export class Leases {
   constructor(
     private readonly db: Database,
     private readonly settings: CoordinatorSettings,
+    private readonly jobSettings: JobSettings,
+    /** What happens after a statement that ended a lease: jobs to produce, pools whose line grew. */
+    private readonly after: (rows: readonly EndedRow[]) => void,
   ) {}
 
   async lease(id: string): Promise<Lease | undefined> {
@@ -52,15 +57,17 @@ export class Leases {
     const leaseId = checkLeaseId(id);
     const checked = this.checkOwner(owner);
     const why = (reason ?? 'the consumer reported a failure').slice(0, 1000);
-    const [row] = await failLease(this.db, leaseId, checked, why);
-    return this.endedOrRefused(row, leaseId, checked);
+    const rows = await failLease(this.db, leaseId, checked, why, this.jobSettings);
+    this.after(rows);
+    return this.endedOrRefused(rows[0], leaseId, checked);
   }
 
   private async endLease(state: 'COMPLETED' | 'RELEASED', id: string, owner: LeaseOwner): Promise<Lease> {
     const leaseId = checkLeaseId(id);
     const checked = this.checkOwner(owner);
-    const [row] = await endLease(this.db, state, leaseId, checked);
-    return this.endedOrRefused(row, leaseId, checked);
+    const rows = await endLease(this.db, state, leaseId, checked, this.jobSettings);
+    this.after(rows);
+    return this.endedOrRefused(rows[0], leaseId, checked);
   }
 
   private checkOwner(owner: LeaseOwner): LeaseOwnerCheck {

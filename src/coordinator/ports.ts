@@ -1,15 +1,24 @@
 // What the domain needs from the world, and nothing more. The edges implement these: src/db (the
 // database), src/events (the change source), src/kafka (the job transport); tests may give their own.
 import type { SqlDatabase } from '../sql/database.js';
-import type { ConsumerChange } from './types.js';
+import type { ConsumerChange, Lease } from './types.js';
 
 /** The database: every domain operation is one statement run through it. */
 export type Database = SqlDatabase;
 
-/** Committed consumer changes, from every replica, in commit order per connection. */
+/** A waiting producer's job got a lease (announced to every replica; the one it waits on takes it). */
+export interface Assignment {
+  jobId: string;
+  replicaId: string;
+  lease: Lease;
+}
+
+/** Committed consumer changes and assignments, from every replica, in commit order per connection. */
 export interface ChangeSource {
   /** Calls `handler` for every change; returns the function that stops it. */
   onChange(handler: (change: ConsumerChange) => void): () => void;
+  /** Calls `handler` for every assignment to a waiting producer; returns the function that stops it. */
+  onAssignment(handler: (assignment: Assignment) => void): () => void;
   /** Calls `handler` when changes may have been missed (the connection was lost and is back). */
   onGap(handler: () => void): () => void;
 }
@@ -38,6 +47,8 @@ export interface JobTransport {
   /** Creates a consumer's topic unless it exists. */
   ensureTopic(topic: string): Promise<void>;
   produce(topic: string, message: JobMessage): Promise<Produced>;
+  /** Produces many records (to any topics) in one request; all or nothing. */
+  produceMany(records: readonly { topic: string; message: JobMessage }[]): Promise<void>;
 }
 
 /** Time, for what the domain measures itself (waits); deadlines are the database's clock. */
@@ -56,6 +67,10 @@ export interface SweepReport {
   deadLettered: number;
   /** Ended leases pruned past the history retention. */
   pruned: number;
+  /** Jobs assigned to free slots by the sweep (sent again, or the backlog's after a gap). */
+  assigned: number;
+  /** Pending jobs raised one priority level by ageing. */
+  aged: number;
 }
 
 /** Told what happened, after it committed: metrics listen here. */
@@ -63,6 +78,8 @@ export interface Observer {
   /** A slot was claimed in `pool`, after waiting `waitedMs` in line (0 for an immediate claim). */
   claimed(pool: string, waitedMs: number): void;
   swept(report: SweepReport): void;
+  /** Handoff produced these assigned jobs itself (the backlog's, and jobs sent again: attempt > 1). */
+  delivered(jobs: readonly { attempt: number }[]): void;
 }
 
-export const unobserved: Observer = { claimed: () => {}, swept: () => {} };
+export const unobserved: Observer = { claimed: () => {}, swept: () => {}, delivered: () => {} };

@@ -2,7 +2,9 @@
 import type { Logger } from '../logger.js';
 import { isUniqueViolation } from '../sql/database.js';
 import { conflict, notFound, staleEpoch } from './errors.js';
+import { fillSlots } from './filler.js';
 import type { Database, JobTransport } from './ports.js';
+import type { AssignedJob, JobSettings } from './sql/assignment.js';
 import type { CoordinatorSettings } from './settings.js';
 import { deregisterConsumer } from './sql/deregisterConsumer.js';
 import { findConsumer } from './sql/findConsumer.js';
@@ -45,9 +47,12 @@ export class Registry {
   constructor(
     private readonly db: Database,
     private readonly settings: CoordinatorSettings,
+    private readonly jobSettings: JobSettings,
     private readonly log: Logger,
     /** Kafka, when configured: a consumer's topic is created on registration. */
     private readonly transport: JobTransport | undefined,
+    /** Produces jobs Handoff assigned itself. */
+    private readonly deliver: (jobs: readonly AssignedJob[]) => void,
   ) {}
 
   /** Registers a consumer (FREE unless it says otherwise), or re-registers it with a new epoch. */
@@ -61,7 +66,7 @@ export class Registry {
     const status = checkSettableStatus(input.status ?? 'FREE');
     let row: ChangedRow | undefined;
     try {
-      row = await registerConsumer(this.db, { id, pool, topic, status, capacity, labels });
+      row = await this.thenFill((db) => registerConsumer(db, { id, pool, topic, status, capacity, labels }));
     } catch (error) {
       if (isUniqueViolation(error, uniqueTopicConstraint)) throw conflict(`topic ${topic} is already used by another consumer`);
       throw error;
@@ -84,12 +89,12 @@ export class Registry {
   async setStatus(id: string, status: string, epoch: number): Promise<Consumer> {
     checkId(this.settings.limits, id);
     const settable = checkSettableStatus(status);
-    return this.changedOrRefused(await setConsumerStatus(this.db, id, epoch, settable), id, epoch);
+    return this.changedOrRefused(await this.thenFill((db) => setConsumerStatus(db, id, epoch, settable)), id, epoch);
   }
 
   async heartbeat(id: string, epoch: number): Promise<Consumer> {
     checkId(this.settings.limits, id);
-    return this.changedOrRefused(await recordHeartbeat(this.db, id, epoch), id, epoch);
+    return this.changedOrRefused(await this.thenFill((db) => recordHeartbeat(db, id, epoch)), id, epoch);
   }
 
   /** Removes a consumer that holds no lease. */
@@ -123,6 +128,21 @@ export class Registry {
     const { limits } = this.settings;
     const row = await peekFreeConsumer(this.db, checkPool(limits, pool), checkLabels(limits, labels));
     return row && consumerFromRow(row);
+  }
+
+  /**
+   * Runs a change to one consumer and, when it opened slots (it turned FREE, came back alive, was
+   * registered), gives them their next jobs in the same transaction. Jobs Handoff produces itself are
+   * produced once it committed.
+   */
+  private async thenFill(change: (db: Database) => Promise<ChangedRow | undefined>): Promise<ChangedRow | undefined> {
+    const { row, produce } = await this.db.transaction(async (tx) => {
+      const changed = await change(tx);
+      const filled = changed?.slotOpened ? await fillSlots(tx, { consumerId: changed.id }, this.jobSettings) : undefined;
+      return { row: changed, produce: filled?.produce ?? [] };
+    });
+    this.deliver(produce);
+    return row;
   }
 
   /** The consumer exists at this epoch, or the precise reason it does not. */

@@ -3,5 +3,15 @@ import type { Config } from '../config.js';
 /** The settings the domain reads (all from src/config.ts). */
 export type CoordinatorSettings = Pick<
   Config,
-  'limits' | 'topicPrefix' | 'defaultLeaseTtlMs' | 'processingTtlMs' | 'maxAttempts' | 'heartbeatTtlMs' | 'historyRetentionMs'
+  | 'limits'
+  | 'topicPrefix'
+  | 'defaultLeaseTtlMs'
+  | 'processingTtlMs'
+  | 'maxAttempts'
+  | 'heartbeatTtlMs'
+  | 'historyRetentionMs'
+  | 'backlogLimit'
+  | 'priorityAgeingMs'
+  | 'replicaSilenceMs'
+  | 'sweepIntervalMs'
 >;

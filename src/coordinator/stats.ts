@@ -1,43 +1,58 @@
-// Counts per pool, from the database, with the producers waiting on this replica.
+// Counts per pool, from the database: consumers by state, slots, the backlog and the producers
+// waiting (on every replica).
 import type { Database } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
+import { countBacklog } from './sql/countBacklog.js';
 import { countByPool } from './sql/countByPool.js';
 import type { PoolStats } from './types.js';
 import { checkPool } from './validate.js';
 
 const counted = ['consumers', 'free', 'busy', 'draining', 'offline', 'capacity', 'inFlight', 'claimsLastMinute', 'deadLettered'] as const;
 
+const zero = (pool: string | null): PoolStats => ({
+  pool,
+  consumers: 0,
+  free: 0,
+  busy: 0,
+  draining: 0,
+  offline: 0,
+  capacity: 0,
+  inFlight: 0,
+  claimsLastMinute: 0,
+  deadLettered: 0,
+  waitingProducers: 0,
+  backlog: 0,
+  oldestPendingMs: null,
+});
+
 export class Stats {
   constructor(
     private readonly db: Database,
     private readonly settings: CoordinatorSettings,
-    /** Producers waiting on this replica, in one pool or in all. */
-    private readonly waiting: (pool?: string) => number,
   ) {}
 
   /** One pool, or every pool summed. */
   async stats(pool?: string | null): Promise<PoolStats> {
     const name = pool == null ? undefined : checkPool(this.settings.limits, pool);
-    const total: PoolStats = {
-      pool: name ?? null,
-      consumers: 0,
-      free: 0,
-      busy: 0,
-      draining: 0,
-      offline: 0,
-      capacity: 0,
-      inFlight: 0,
-      claimsLastMinute: 0,
-      deadLettered: 0,
-      waitingProducers: this.waiting(name),
-    };
-    for (const row of await countByPool(this.db, name)) for (const key of counted) total[key] += row[key];
+    const total = zero(name ?? null);
+    for (const row of await this.pools(name)) {
+      for (const key of counted) total[key] += row[key];
+      total.waitingProducers += row.waitingProducers;
+      total.backlog += row.backlog;
+      if (row.oldestPendingMs !== null) total.oldestPendingMs = Math.max(total.oldestPendingMs ?? 0, row.oldestPendingMs);
+    }
     return total;
   }
 
-  /** Each pool on its own. */
-  async pools(): Promise<PoolStats[]> {
-    const rows = await countByPool(this.db, undefined);
-    return rows.map((row) => ({ ...row, waitingProducers: this.waiting(row.pool) }));
+  /** Each pool on its own (a pool with consumers, or with jobs waiting). */
+  async pools(pool?: string): Promise<PoolStats[]> {
+    const [consumers, backlog] = await Promise.all([countByPool(this.db, pool), countBacklog(this.db, pool)]);
+    const byPool = new Map<string, PoolStats>();
+    for (const row of consumers) byPool.set(row.pool, { ...zero(row.pool), ...row });
+    for (const row of backlog) {
+      const stats = byPool.get(row.pool) ?? zero(row.pool);
+      byPool.set(row.pool, { ...stats, waitingProducers: row.waiting, backlog: row.pending, oldestPendingMs: row.oldestPendingMs });
+    }
+    return [...byPool.values()].sort((a, b) => (a.pool ?? '').localeCompare(b.pool ?? ''));
   }
 }

@@ -1,55 +1,140 @@
 // Everything time decides, from the database alone, so a restarted replica picks up where any left
-// off: silent consumers go OFFLINE, claims nobody dispatched expire, dispatched jobs whose consumer
-// is OFFLINE or late expire, expired or failed jobs are sent again or dead-lettered, and history
-// older than the retention is pruned. Every
-// statement is conditional and takes rows with SKIP LOCKED, so every replica runs the sweep.
+// off: silent consumers go OFFLINE; claims nobody dispatched and jobs whose consumer is OFFLINE or
+// late expire, and the slots they free take pending jobs (one transaction); jobs out of attempts go
+// to the dead-letter topic; waiting jobs age; history past the retention is pruned; the producers
+// that waited on a replica gone silent are cancelled. Every statement is conditional and takes rows
+// with SKIP LOCKED, so every replica runs the sweep.
 import type { Logger } from '../logger.js';
-import type { Database, JobTransport, Observer, SweepReport } from './ports.js';
-import { redeliverJobs } from './redelivery.js';
+import { jobRecordHeaders, recordHeaders } from '../protocol/headers.js';
+import type { Deliveries } from './deliveries.js';
+import { fillSlots } from './filler.js';
+import { type Database, type JobTransport, type Observer, type SweepReport, TransportUnavailableError } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
+import { ageJobs } from './sql/ageJobs.js';
+import type { AssignedJob, JobSettings } from './sql/assignment.js';
 import { expireClaims } from './sql/expireClaims.js';
 import { expireJobs } from './sql/expireJobs.js';
 import { markSilentConsumersOffline } from './sql/markSilentConsumersOffline.js';
+import { poolsWithFreeSlots } from './sql/poolsWithFreeSlots.js';
 import { pruneHistory } from './sql/pruneHistory.js';
+import { reapReplicas } from './sql/reapReplicas.js';
+import { recountPending } from './sql/recountPending.js';
+import { restoreDeadLetter } from './sql/restoreDeadLetter.js';
+import { messageOf } from './sql/rows.js';
+import { takeDeadLetter } from './sql/takeDeadLetter.js';
+import { touchReplica } from './sql/touchReplica.js';
 
-/** Ended leases pruned per pass at most: a long backlog of history goes over several passes, none of them long. */
-const pruneBatch = 1_000;
+/** Rows a pass prunes or ages at most: a long history goes over several passes, none of them long. */
+const batch = 1_000;
+/** Pending counts are recounted every this many passes. */
+const recountEvery = 10;
 
-export async function sweep(
-  db: Database,
-  transport: JobTransport | undefined,
-  settings: CoordinatorSettings,
-  log: Logger,
-  observer: Observer,
-): Promise<SweepReport> {
-  const offline = (await markSilentConsumersOffline(db, settings.heartbeatTtlMs)).length;
-  const expiredClaims = (await expireClaims(db)).length;
-  const expiredJobs = (await expireJobs(db)).length;
-  const { redelivered, deadLettered } = transport ? await redeliverJobs(db, transport, settings, log) : { redelivered: 0, deadLettered: 0 };
-  const pruned = (await pruneHistory(db, settings.historyRetentionMs, pruneBatch)).leases;
-  const report = { offline, expiredClaims, expiredJobs, redelivered, deadLettered, pruned };
-  observer.swept(report);
-  return report;
+export interface SweepParts {
+  db: Database;
+  transport: JobTransport | undefined;
+  settings: CoordinatorSettings;
+  jobSettings: JobSettings;
+  deliveries: Deliveries;
+  replicaId: string;
+  observer: Observer;
+  log: Logger;
 }
 
-/** Runs `pass` every `intervalMs`, one at a time; returns the function that stops it (after the pass in progress). */
-export function startSweeper(pass: () => Promise<SweepReport>, after: () => void, intervalMs: number, log: Logger): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const tick = async () => {
-    try {
-      const report = await pass();
-      if (Object.values(report).some((count) => count > 0)) log.info(report, 'sweep');
-    } catch (error) {
-      log.error({ err: error }, 'sweep failed; retrying on the next tick');
+export class Sweeper {
+  private passes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly parts: SweepParts) {}
+
+  /** One pass of everything time decides. */
+  async sweep(): Promise<SweepReport> {
+    const { db, settings, jobSettings, deliveries, replicaId, observer } = this.parts;
+    await touchReplica(db, replicaId);
+    const offline = (await markSilentConsumersOffline(db, settings.heartbeatTtlMs)).length;
+    const freed = await db.transaction(async (tx) => {
+      const expiredClaims = (await expireClaims(tx, jobSettings)).length;
+      const expiredJobs = (await expireJobs(tx, jobSettings)).length;
+      const produce: AssignedJob[] = [];
+      let assigned = 0;
+      for (const pool of await poolsWithFreeSlots(tx)) {
+        const filled = await fillSlots(tx, { pool }, jobSettings);
+        produce.push(...filled.produce);
+        assigned += filled.count;
+      }
+      return { expiredClaims, expiredJobs, produce, assigned };
+    });
+    deliveries.deliver(freed.produce);
+    const deadLettered = await this.deadLetter();
+    const aged = await ageJobs(db, settings.priorityAgeingMs, batch);
+    const pruned = (await pruneHistory(db, settings.historyRetentionMs, batch)).leases;
+    await reapReplicas(db, settings.replicaSilenceMs);
+    if (this.passes++ % recountEvery === 0) await recountPending(db);
+    const report: SweepReport = {
+      offline,
+      expiredClaims: freed.expiredClaims,
+      expiredJobs: freed.expiredJobs,
+      assigned: freed.assigned,
+      redelivered: freed.produce.filter((job) => job.attempt > 1).length,
+      deadLettered,
+      aged,
+      pruned,
+    };
+    observer.swept(report);
+    return report;
+  }
+
+  /** Runs the sweep every `intervalMs`, one pass at a time. */
+  start(intervalMs: number): void {
+    if (this.timer) return;
+    const { log } = this.parts;
+    const tick = async () => {
+      try {
+        const report = await this.sweep();
+        if (Object.values(report).some((count) => count > 0)) log.info(report, 'sweep');
+      } catch (error) {
+        log.error({ err: error }, 'sweep failed; retrying on the next tick');
+      }
+    };
+    this.timer = setInterval(() => {
+      this.running = this.running.then(tick);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer, after the pass in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Writes jobs out of attempts to their pool's dead-letter topic; stops at the first failure (the next pass retries). */
+  private async deadLetter(): Promise<number> {
+    const { db, transport, settings, log } = this.parts;
+    if (!transport) return 0;
+    let written = 0;
+    for (let dead = await takeDeadLetter(db); dead; dead = await takeDeadLetter(db)) {
+      const dlq = `${settings.topicPrefix}.${dead.pool}.dlq`;
+      const message = messageOf(dead);
+      try {
+        await transport.produce(dlq, {
+          ...message,
+          headers: {
+            ...jobRecordHeaders(message.headers, { id: dead.leaseId ?? dead.id, attempt: dead.attempts }),
+            [recordHeaders.deadLetterReason]: dead.endReason ?? 'unknown',
+            ...(dead.topic && { [recordHeaders.originalTopic]: dead.topic }),
+          },
+        });
+      } catch (error) {
+        await restoreDeadLetter(db, dead.id, dead.leaseId);
+        if (!(error instanceof TransportUnavailableError)) throw error;
+        log.error({ err: error, job: dead.id }, 'could not write the dead-letter topic; will retry');
+        return written;
+      }
+      log.warn({ job: dead.id, attempts: dead.attempts, reason: dead.endReason, topic: dlq }, 'job dead-lettered');
+      written += 1;
     }
-    after();
-  };
-  const timer = setInterval(() => {
-    running = running.then(tick);
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+    return written;
+  }
 }

@@ -47,6 +47,30 @@ export interface Lease {
   endReason: string | null;
 }
 
+export const jobStates = ['PENDING', 'DISPATCHED', 'COMPLETED', 'CANCELLED', 'DEAD_LETTERING', 'DEAD_LETTERED'] as const;
+export type JobState = (typeof jobStates)[number];
+
+/** A unit of work in a pool's line: from the backlog (submitJobs, the Kafka intake) or from a producer (dispatch, attachJob). */
+export interface Job {
+  id: string;
+  pool: string;
+  state: JobState;
+  labels: string[];
+  priority: number;
+  fairnessKey: string | null;
+  /** Deliveries so far. */
+  attempts: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  idempotencyKey: string | null;
+  /** Its current lease, or its last one. */
+  leaseId: string | null;
+  submittedAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+}
+
 /** Announced after every committed change to a consumer row. */
 export interface ConsumerChange {
   consumer: Consumer;
@@ -75,7 +99,12 @@ export interface PoolStats {
   claimsLastMinute: number;
   /** Jobs sent to the dead-letter topic after their last attempt. */
   deadLettered: number;
+  /** Producers waiting for a slot (awaitFreeConsumer, dispatch with waitMs), on every replica. */
   waitingProducers: number;
+  /** Backlog jobs waiting for a slot. */
+  backlog: number;
+  /** How long the oldest of them has waited. */
+  oldestPendingMs: number | null;
 }
 
 /** A page of a listing, in its order, and whether more follow (the schema makes cursors of it). */

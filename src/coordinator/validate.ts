@@ -121,3 +121,21 @@ export function checkMessage(limits: Limits, message: MessageInput): JobMessage 
   }
   return { key, value: message.value, headers };
 }
+
+/** Priorities a job or a waiting producer may carry: higher goes first; 0 by default. */
+export const priorityRange = { min: -10, max: 10 } as const;
+
+/** Where a job goes in its pool's line: its priority and its fairness key (a tenant, a customer). */
+export interface OrderInput {
+  priority?: number | null;
+  fairnessKey?: string | null;
+}
+
+export function checkOrder(input: OrderInput): { priority: number; fairnessKey: string } {
+  const priority = input.priority ?? 0;
+  if (!Number.isInteger(priority) || priority < priorityRange.min || priority > priorityRange.max) {
+    throw badInput(`priority must be an integer from ${priorityRange.min} to ${priorityRange.max} (got ${priority})`);
+  }
+  const fairnessKey = input.fairnessKey == null ? '' : checkName('fairnessKey', input.fairnessKey, 128);
+  return { priority, fairnessKey };
+}

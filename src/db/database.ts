@@ -120,6 +120,12 @@ function pgExecutor(client: pg.Pool | pg.PoolClient, pool: pg.Pool): SqlDatabase
     async transaction(work) {
       const connection = await pool.connect();
       let broken: Error | undefined;
+      // A connection lost while checked out reports here (the pool listens only to idle ones); the
+      // query in progress fails with it too, and that failure is what the caller sees.
+      const lost = (error: Error) => {
+        broken = error;
+      };
+      connection.on('error', lost);
       try {
         await connection.query('BEGIN');
         const result = await work(pgExecutor(connection, pool));
@@ -134,7 +140,8 @@ function pgExecutor(client: pg.Pool | pg.PoolClient, pool: pg.Pool): SqlDatabase
         }
         throw error;
       } finally {
-        // A connection whose ROLLBACK failed is closed, not handed to the next caller.
+        // A connection whose ROLLBACK failed, or that was lost, is closed, not handed to the next caller.
+        connection.off('error', lost);
         connection.release(broken);
       }
     },

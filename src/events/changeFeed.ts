@@ -1,7 +1,8 @@
-// Committed consumer changes, as announced by the database (NOTIFY), fanned out in this process: the
-// domain's ChangeSource. Subscriptions and the waiting line both listen here.
-import { changesChannel, parseChange } from '../coordinator/changes.js';
-import type { ChangeSource } from '../coordinator/ports.js';
+// Committed consumer changes and assignments to waiting producers, as announced by the database
+// (NOTIFY), fanned out in this process: the domain's ChangeSource. Subscriptions and the waiting
+// producers listen here.
+import { assignmentsChannel, changesChannel, parseAssignment, parseChange } from '../coordinator/changes.js';
+import type { Assignment, ChangeSource } from '../coordinator/ports.js';
 import type { ConsumerChange } from '../coordinator/types.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +14,7 @@ export interface ChangeFeed extends ChangeSource {
 export async function startChangeFeed(db: Pick<Database, 'listen'>, log: Logger): Promise<ChangeFeed> {
   const changeHandlers = new Set<(change: ConsumerChange) => void>();
   const gapHandlers = new Set<() => void>();
+  const assignmentHandlers = new Set<(assignment: Assignment) => void>();
 
   const unlisten = await db.listen(changesChannel, {
     payload(payload) {
@@ -23,8 +25,6 @@ export async function startChangeFeed(db: Pick<Database, 'listen'>, log: Logger)
         log.error({ err: error, payload: payload.slice(0, 500) }, 'unreadable change notification');
         return;
       }
-      // In the order handlers registered: the waiting line first (its claim is a database round trip,
-      // started before the fan-out to subscribers, which may be thousands).
       for (const handler of changeHandlers) handler(change);
     },
     reconnected() {
@@ -36,6 +36,26 @@ export async function startChangeFeed(db: Pick<Database, 'listen'>, log: Logger)
     },
   });
 
+  const unlistenAssignments = await db.listen(assignmentsChannel, {
+    payload(payload) {
+      let assignment: Assignment;
+      try {
+        assignment = parseAssignment(payload);
+      } catch (error) {
+        log.error({ err: error, payload: payload.slice(0, 500) }, 'unreadable assignment notification');
+        return;
+      }
+      for (const handler of assignmentHandlers) handler(assignment);
+    },
+    // A gap here is covered by the waiters themselves: each re-reads its job when the feed reconnects.
+    reconnected() {
+      for (const handler of gapHandlers) handler();
+    },
+    error(error) {
+      log.error({ err: error }, 'assignment feed connection lost');
+    },
+  });
+
   const register = <T>(set: Set<T>, handler: T) => {
     set.add(handler);
     return () => void set.delete(handler);
@@ -44,6 +64,10 @@ export async function startChangeFeed(db: Pick<Database, 'listen'>, log: Logger)
   return {
     onChange: (handler) => register(changeHandlers, handler),
     onGap: (handler) => register(gapHandlers, handler),
-    close: unlisten,
+    onAssignment: (handler) => register(assignmentHandlers, handler),
+    close: async () => {
+      await unlistenAssignments();
+      await unlisten();
+    },
   };
 }

@@ -1,6 +1,6 @@
 // Handoff's one edge to Kafka (kafkajs): creating consumer topics and producing dispatched jobs.
 // It connects lazily and reconnects on the next call, so Handoff serves its registry while Kafka is down.
-import { Kafka, type Admin, type ISocketFactory, type Producer, type RetryOptions, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
+import { Kafka, type Admin, type ISocketFactory, type Message, type Producer, type RetryOptions, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../config.js';
 import { type JobMessage, type JobTransport, type Produced, TransportUnavailableError } from '../coordinator/ports.js';
 import type { Logger } from '../logger.js';
@@ -62,29 +62,50 @@ export class KafkaGateway implements JobTransport {
   }
 
   async produce(topic: string, message: JobMessage): Promise<Produced> {
-    await this.ensureTopic(topic);
+    const [result] = await this.send([topic], (producer) =>
+      producer.send({ topic, messages: [{ key: message.key, value: message.value, headers: message.headers }] }),
+    );
+    if (!result) throw new TransportUnavailableError(`producing to Kafka topic ${topic} failed: the broker returned no record metadata`);
+    return { partition: result.partition, offset: result.baseOffset ?? result.offset ?? '-1' };
+  }
+
+  /** Many records, to any topics, in one request (jobs assigned together); all or nothing. */
+  async produceMany(records: readonly { topic: string; message: JobMessage }[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of records) {
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: message.key, value: message.value, headers: message.headers });
+      byTopic.set(topic, messages);
+    }
+    await this.send([...byTopic.keys()], (producer) =>
+      producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+    );
+  }
+
+  /** One send (of one record or of a batch), its topics created first, one send at a time. */
+  private async send<T>(topics: readonly string[], work: (producer: Producer) => Promise<T>): Promise<T> {
+    for (const topic of topics) await this.ensureTopic(topic);
     // Which producer this send used, once its turn came: the one to replace if it fails.
     let used: Promise<Producer> | undefined;
     const gaveUp = new AbortController();
     try {
-      const [result] = await withTimeout(
+      return await withTimeout(
         this.sends.run(async () => {
           used = this.connected('producer');
-          const producer = await used;
-          return producer.send({ topic, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
+          return work(await used);
         }, gaveUp.signal),
         this.config.produceTimeoutMs,
         () => gaveUp.abort(),
       );
-      if (!result) throw new Error('the broker returned no record metadata');
-      return { partition: result.partition, offset: result.baseOffset ?? result.offset ?? '-1' };
     } catch (error) {
       // A new producer (a new producer id) for the next send: this one's sequence numbers may be
       // taken by a batch the broker appended without our hearing of it (see idempotentProducer).
       if (used && this.producer === used) this.producer = undefined;
       await used?.then((producer) => producer.disconnect()).catch(() => undefined); // being replaced; its close error adds nothing
       if (error instanceof TransportUnavailableError) throw error; // could not connect: already says so
-      throw new TransportUnavailableError(`producing to Kafka topic ${topic} failed: ${(error as Error).message}`, { cause: error });
+      throw new TransportUnavailableError(`producing to Kafka topic${topics.length > 1 ? 's' : ''} ${topics.join(', ')} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

@@ -7,6 +7,7 @@ export const errorCodes = {
   CONFLICT: 'The state does not allow it: a lease already ended or held by another consumer, a topic in use, a consumer with leases.',
   STALE_EPOCH: 'The epoch given is not the consumer’s current one: another registration replaced this instance.',
   NO_FREE_CONSUMER: 'No matching consumer is free now (or within waitMs).',
+  BACKLOG_FULL: 'The pool’s backlog is at its limit (HANDOFF_BACKLOG_LIMIT); nothing was added. Retry later.',
   KAFKA_UNAVAILABLE: 'Kafka is not configured or cannot be reached; nothing was sent and no slot was kept.',
   DATABASE_UNAVAILABLE: 'The database cannot be reached; retry shortly.',
   UNAUTHENTICATED: 'No API key, or an unknown or revoked one.',

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './consumer.js';
 import './lease.js';
+import './job.js';
 import './stats.js';
 import './apiKey.js';
 

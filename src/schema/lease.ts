@@ -1,4 +1,5 @@
 // Lease: claims, their end, and waiting for a free consumer.
+import type { ArgBuilder, SchemaTypes } from '@pothos/core';
 import { Repeater } from 'graphql-yoga';
 import type { Dispatch } from '../coordinator/claims.js';
 import { leaseStates, type Lease } from '../coordinator/types.js';
@@ -56,7 +57,22 @@ const claimArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0
   ttlMs: t.arg.int({ description: 'How long the claim holds without a dispatch (100 ms – 1 h; default 30 s).' }),
 });
 
-const HeaderInput = builder.inputType('HeaderInput', {
+type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
+
+/** Where a waiting producer stands in line (as a backlog job would), and its own key for the request. */
+const waitArgs = (arg: ArgBuilder<SchemaTypesOf<typeof builder>>) => ({
+  priority: arg.int({ description: 'Higher goes first, -10 … 10; default 0. A wait behind higher priorities ages one level per HANDOFF_PRIORITY_AGEING_MS.' }),
+  fairnessKey: arg.string({ description: 'A tenant or customer: slots go round-robin (weighted) across the keys with work, and a key may have a limit of jobs in flight.' }),
+  requestKey: arg.string({
+    description:
+      'Your key for this request (per API key and pool): a retry or resubscription with the same key gets the same lease, never a second slot. Also what keeps two identical subscriptions apart where a client merges them (Apollo).',
+  }),
+});
+
+/** Who waits: waits and request keys belong to the caller's API key. */
+const requesterOf = (ctx: Context) => (ctx.principal ? { keyId: ctx.principal.id } : undefined);
+
+export const HeaderInput = builder.inputType('HeaderInput', {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
@@ -133,10 +149,11 @@ builder.mutationFields((t) => ({
       "Claims a free consumer (waiting up to waitMs, in line with awaitFreeConsumer), then produces the message to its topic with headers handoff-lease-id and handoff-attempt. If producing fails, the lease is released and the error is KAFKA_UNAVAILABLE.",
     args: {
       ...claimArgs(t),
+      ...waitArgs(t.arg),
       message: t.arg({ type: DispatchMessageInput, required: true }),
-      waitMs: t.arg.int({ description: 'How long to wait for a free consumer; default 0.' }),
+      waitMs: t.arg.int({ description: 'How long to wait for a free consumer, in line with everyone else; default 0.' }),
     },
-    resolve: (_root, args, ctx) => ctx.coordinator.claims.dispatch(args),
+    resolve: (_root, args, ctx) => ctx.coordinator.claims.dispatch(args, undefined, requesterOf(ctx)),
   }),
   releaseLease: t.field({
     authScopes: (_root, args, ctx) => leaseScopes(ctx, args.id, 'producer'),
@@ -152,18 +169,19 @@ builder.subscriptionFields((t) => ({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     type: LeaseRef,
     description:
-      'Waits in line and yields one lease, claimed for this subscriber, then completes. The longest-waiting subscriber goes first; each freed slot goes to exactly one.',
+      'Waits in line and yields one lease, claimed for this subscriber, then completes. Waiting producers and backlog jobs share one line per pool (priority, fairness key, then arrival, on every replica); each freed slot goes to exactly one.',
     args: {
       pool: t.arg.string({ required: true }),
       labels: t.arg.stringList(),
       ttlMs: t.arg.int(),
+      ...waitArgs(t.arg),
     },
     subscribe: (_root, args, ctx) =>
       new Repeater<Lease>(async (push, stop) => {
         const leaving = new AbortController();
         void stop.then(() => leaving.abort());
         try {
-          await push(await ctx.coordinator.claims.awaitFreeConsumer(args, leaving.signal));
+          await push(await ctx.coordinator.claims.awaitFreeConsumer(args, leaving.signal, requesterOf(ctx)));
           stop();
         } catch (error) {
           // A subscriber that left needs no error; anything else ends the stream with it.

@@ -56,7 +56,7 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
   const metrics = config.metrics ? new Metrics() : undefined;
   const coordinator = createCoordinator({ database, changes: feed, transport: kafka, observer: metrics }, config, log);
   closers.add('coordinator', () => coordinator.close());
-  coordinator.startSweeping(config.sweepIntervalMs);
+  await coordinator.start(config.sweepIntervalMs);
   const changes = publishChanges(feed);
   closers.add('subscription fan-out', changes.stop);
 

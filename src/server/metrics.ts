@@ -69,9 +69,21 @@ export class Metrics implements Observer {
     labelNames: ['pool'],
     registers: [this.registry],
   });
+  private readonly backlog = new Gauge({
+    name: 'handoff_backlog_jobs',
+    help: 'Backlog jobs waiting for a free consumer (submitJobs, the Kafka intake), by pool (read from the database).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
+  private readonly backlogOldest = new Gauge({
+    name: 'handoff_backlog_oldest_seconds',
+    help: 'How long the oldest pending backlog job of each pool has waited (0 with none).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
   private readonly waitingProducers = new Gauge({
     name: 'handoff_waiting_producers',
-    help: 'Producers waiting for a free consumer on this replica (awaitFreeConsumer, dispatch with waitMs).',
+    help: 'Producers waiting for a free consumer, on every replica (awaitFreeConsumer, dispatch with waitMs; read from the database).',
     labelNames: ['pool'],
     registers: [this.registry],
   });
@@ -91,11 +103,15 @@ export class Metrics implements Observer {
     this.claimWait.observe({ pool }, waitedMs / 1000);
   }
 
+  /** Jobs Handoff produced after assigning them: those with attempt > 1 were sent again. */
+  delivered(jobs: readonly { attempt: number }[]): void {
+    this.redeliveries.inc(jobs.filter((job) => job.attempt > 1).length);
+  }
+
   swept(report: SweepReport): void {
     this.expiries.inc({ kind: 'claim' }, report.expiredClaims);
     this.expiries.inc({ kind: 'job' }, report.expiredJobs);
     this.markedOffline.inc(report.offline);
-    this.redeliveries.inc(report.redelivered);
     this.deadLetters.inc(report.deadLettered);
   }
 
@@ -117,7 +133,7 @@ export class Metrics implements Observer {
   /** The text Prometheus scrapes, after reading the database's counts once. */
   async scrape(sources: MetricsSources): Promise<{ contentType: string; body: string }> {
     const pools = await sources.pools();
-    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers]) gauge.reset();
+    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers, this.backlog, this.backlogOldest]) gauge.reset();
     for (const stats of pools) {
       const pool = stats.pool ?? '';
       for (const status of statuses) this.consumers.set({ pool, status: status.toUpperCase() }, stats[status]);
@@ -125,6 +141,8 @@ export class Metrics implements Observer {
       this.slots.set({ pool, kind: 'in_flight' }, stats.inFlight);
       this.deadLettered.set({ pool }, stats.deadLettered);
       this.waitingProducers.set({ pool }, stats.waitingProducers);
+      this.backlog.set({ pool }, stats.backlog);
+      this.backlogOldest.set({ pool }, (stats.oldestPendingMs ?? 0) / 1000);
     }
     const open = sources.openSubscriptions();
     this.subscriptions.set({ transport: 'ws' }, open.ws);

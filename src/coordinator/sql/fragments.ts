@@ -3,7 +3,7 @@
 // each rule here once keeps the statements readable and alike.
 import { type Sql, raw, sql } from '../../sql/statement.js';
 import { activeLeaseStates } from '../types.js';
-import { changesChannel } from '../changes.js';
+import { changesChannel } from '../channels.js';
 
 /** The consumers table's columns, for the RETURNING of a CTE that other parts read as a consumer row. */
 export const consumerTableColumns = (t: string) =>
@@ -38,9 +38,12 @@ export const leaseColumns = (t: string) =>
   raw(`${t}.id AS "leaseId", ${t}.state::text AS "leaseState", ${t}.attempt, ${t}.claimed_at AS "claimedAt",
        ${t}.expires_at AS "expiresAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason"`);
 
-/** The job a lease carries, in the shape of JobPayload, read from table alias `t`. */
+/** A jobs row in the shape of JobRow, read from table alias `t`. */
 export const jobColumns = (t: string) =>
-  raw(`${t}.message_key AS "messageKey", ${t}.message_value AS "messageValue", ${t}.message_headers AS "messageHeaders"`);
+  raw(`${t}.id, ${t}.pool, ${t}.state::text AS state, ${t}.replica_id IS NOT NULL AS "waiting", ${t}.labels, ${t}.priority, ${t}.rank,
+       ${t}.fairness_key AS "fairnessKey", ${t}.attempts, ${t}.message_key AS "messageKey", ${t}.message_value AS "messageValue",
+       ${t}.message_headers AS "messageHeaders", ${t}.idempotency_key AS "idempotencyKey", ${t}.lease_id AS "leaseId",
+       ${t}.submitted_at AS "submittedAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason"`);
 
 /** Claimable now: declared FREE, alive, registered, with a slot left. Reads table alias `t`. */
 export const isAvailableSql = (t: string) =>
@@ -48,6 +51,9 @@ export const isAvailableSql = (t: string) =>
 
 /** The lease `t` holds a slot of its consumer. */
 export const isActiveLease = (t: string) => raw(`${t}.state IN (${activeLeaseStates.map((state) => `'${state}'`).join(', ')})`);
+
+/** Among PENDING jobs `j`: the highest rank first, then the smallest sort key (fair tag), the oldest, by id. */
+export const jobOrder = raw('ORDER BY j.rank DESC, j.sort_key, j.submitted_at, j.id');
 
 /** Among claimable consumers `c`, the one idle longest goes first; ties by id. */
 export const claimOrder = raw('ORDER BY c.free_since ASC NULLS LAST, c.id ASC');
@@ -81,44 +87,3 @@ export const claimableConsumers = (pool: string, labels: readonly string[]) => s
   SELECT c.id FROM consumers c
   WHERE c.pool = ${pool} AND ${isAvailableSql('c')} AND c.labels @> ${labels}::text[]
   ${claimOrder}`;
-
-/**
- * `claimed AS (…)`: takes one slot of the consumer a CTE named `picked` chose, which goes to the back
- * of the idle line. The statement then inserts the lease from `claimed`.
- */
-export const takeSlot = sql`claimed AS (
-      UPDATE consumers c SET in_flight = c.in_flight + 1, free_since = now(), updated_at = now()
-      FROM picked WHERE c.id = picked.id
-      RETURNING ${consumerTableColumns('c')}
-    )`;
-
-/** What a new lease holds: its state, attempt and deadline, and the job when it has one. */
-export interface NewLease {
-  id: string;
-  labels: Sql;
-  state: 'CLAIMED' | 'DISPATCHED';
-  attempt: Sql;
-  ttlMs: number;
-  /** The job's columns (key, value, headers), when the lease is DISPATCHED with it. */
-  job?: { key: Sql; value: Sql; headers: Sql } | undefined;
-  /** Further tables the SELECT reads (`, job`). */
-  from?: Sql;
-}
-
-/** `lease AS (…)`: the lease on the slot taken in `claimed` (see takeSlot). */
-export const insertLease = (lease: NewLease) => sql`lease AS (
-      INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at,
-                          topic, message_key, message_value, message_headers, dispatched_at)
-      SELECT ${lease.id}::uuid, claimed.id, claimed.pool, ${lease.labels}, ${lease.state}::"LeaseState", ${lease.attempt},
-             claimed.epoch, now(), now() + ${lease.ttlMs} * interval '1 millisecond',
-             ${lease.job ? raw('claimed.topic') : raw('NULL')}, ${lease.job?.key ?? raw('NULL')}, ${lease.job?.value ?? raw('NULL')},
-             ${lease.job?.headers ?? raw('NULL')}, ${lease.job ? raw('now()') : raw('NULL')}
-      FROM claimed ${lease.from ?? raw('')}
-      RETURNING id, consumer_id, state, attempt, claimed_at, expires_at, ended_at, end_reason, message_key, message_value, message_headers
-    )`;
-
-/** A lease `l` that ended with a job on it (EXPIRED or FAILED) and has no next attempt yet. */
-export const waitsForNextAttempt = raw(`l.state IN ('EXPIRED', 'FAILED') AND l.message_value IS NOT NULL AND l.next_lease_id IS NULL`);
-
-/** Jobs waiting for their next attempt go oldest first. */
-export const nextAttemptOrder = raw('ORDER BY l.ended_at, l.id');

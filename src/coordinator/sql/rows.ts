@@ -1,5 +1,5 @@
 // Rows as the statements return them, and the domain shapes made from them.
-import type { Consumer, ConsumerChange, ConsumerStatus, Lease, LeaseState, SettableStatus } from '../types.js';
+import type { Consumer, ConsumerChange, ConsumerStatus, Job, JobState, Lease, LeaseState, SettableStatus } from '../types.js';
 
 export interface ConsumerRow {
   id: string;
@@ -35,7 +35,7 @@ export interface LeaseRow extends ConsumerRow {
   endReason: string | null;
 }
 
-/** The job a lease carries (see jobColumns). */
+/** A job's message. */
 export interface JobPayload {
   messageKey: string | null;
   messageValue: string;
@@ -83,5 +83,47 @@ export function leaseFromRow(row: LeaseRow): Lease {
   };
 }
 
-/** The job of a row, as it is produced again. */
+/** The message of a row, as it is produced. */
 export const messageOf = (row: JobPayload) => ({ key: row.messageKey, value: row.messageValue, headers: row.messageHeaders ?? {} });
+
+/** A jobs row (see jobColumns). */
+export interface JobRow {
+  id: string;
+  pool: string;
+  state: string;
+  /** A producer waits for it (awaitFreeConsumer, dispatch with waitMs): not a backlog job. */
+  waiting: boolean;
+  labels: string[];
+  priority: number;
+  rank: number;
+  fairnessKey: string;
+  attempts: number;
+  messageKey: string | null;
+  messageValue: string | null;
+  messageHeaders: Record<string, string> | null;
+  idempotencyKey: string | null;
+  leaseId: string | null;
+  submittedAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+}
+
+export function jobFromRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    pool: row.pool,
+    state: row.state as JobState,
+    labels: row.labels,
+    priority: row.priority,
+    fairnessKey: row.fairnessKey === '' ? null : row.fairnessKey,
+    attempts: row.attempts,
+    key: row.messageKey,
+    value: row.messageValue,
+    headers: row.messageHeaders ?? {},
+    idempotencyKey: row.idempotencyKey,
+    leaseId: row.leaseId,
+    submittedAt: row.submittedAt,
+    endedAt: row.endedAt,
+    endReason: row.endReason,
+  };
+}

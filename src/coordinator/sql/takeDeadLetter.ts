@@ -1,27 +1,32 @@
 import { sql } from '../../sql/statement.js';
 import type { Database } from '../ports.js';
-import { jobColumns, nextAttemptOrder, waitsForNextAttempt } from './fragments.js';
 import type { JobPayload } from './rows.js';
 
 export interface DeadLetterRow extends JobPayload {
   id: string;
   pool: string;
-  attempt: number;
+  attempts: number;
+  leaseId: string | null;
   endReason: string | null;
-  topic: string;
+  topic: string | null;
 }
 
-/** Takes one job of `pool` that used up its attempts and marks it DEAD_LETTERED; the caller then produces it to the DLQ. */
-export async function takeDeadLetter(db: Database, pool: string, maxAttempts: number): Promise<DeadLetterRow | undefined> {
+/**
+ * Takes one job that used up its attempts (DEAD_LETTERING) and marks it and its last lease
+ * DEAD_LETTERED; the caller then produces it to its pool's dead-letter topic (a failure puts it back).
+ */
+export async function takeDeadLetter(db: Database): Promise<DeadLetterRow | undefined> {
   const [row] = await db.query<DeadLetterRow>(sql`
-    UPDATE leases SET state = 'DEAD_LETTERED'
-    WHERE id = (
-      SELECT l.id FROM leases l
-      WHERE l.pool = ${pool} AND ${waitsForNextAttempt} AND l.attempt >= ${maxAttempts}
-      ${nextAttemptOrder}
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED
+    WITH dead AS (
+      UPDATE jobs SET state = 'DEAD_LETTERED', ended_at = now()
+      WHERE id = (SELECT j.id FROM jobs j WHERE j.state = 'DEAD_LETTERING' ORDER BY j.submitted_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, pool, attempts, lease_id, end_reason, message_key, message_value, message_headers
+    ), lease AS (
+      UPDATE leases l SET state = 'DEAD_LETTERED' FROM dead WHERE l.id = dead.lease_id RETURNING l.topic
     )
-    RETURNING id, pool, attempt, end_reason AS "endReason", topic, ${jobColumns('leases')}`);
+    SELECT dead.id, dead.pool, dead.attempts, dead.lease_id AS "leaseId", dead.end_reason AS "endReason",
+           (SELECT topic FROM lease) AS topic, dead.message_key AS "messageKey", dead.message_value AS "messageValue",
+           dead.message_headers AS "messageHeaders"
+    FROM dead`);
   return row;
 }
