@@ -1,6 +1,6 @@
 // The Handoff SDK.
 export { HandoffConsumer, type HandoffConsumerOptions, type Job } from './consumer.js';
-export { HandoffProducer, type HandoffProducerOptions, type JobInput, type Sent } from './producer.js';
+export { type BacklogJob, HandoffProducer, type HandoffProducerOptions, type JobInput, type Order, type Sent } from './producer.js';
 export { GraphQLClient, HandoffError, type GraphQLClientOptions } from './graphqlClient.js';
 export { type ErrorCode, errorCodes } from '../protocol/errors.js';
 export { recordHeaders } from '../protocol/headers.js';

@@ -141,6 +141,8 @@ export const StatsFields = graphql(`
     waitingProducers
     claimsLastMinute
     deadLettered
+    backlog
+    oldestPendingSeconds
   }
 `);
 
@@ -161,8 +163,15 @@ export const OnFreeConsumerAvailable = graphql(`
 `);
 
 export const AwaitFreeConsumer = graphql(`
-  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {
-    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {
+  subscription AwaitFreeConsumer(
+    $pool: String!
+    $labels: [String!]
+    $ttlMs: Int
+    $priority: Int
+    $fairnessKey: String
+    $requestKey: String
+  ) {
+    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs, priority: $priority, fairnessKey: $fairnessKey, requestKey: $requestKey) {
       ...LeaseFields
     }
   }
@@ -185,8 +194,26 @@ export const ExtendLease = graphql(`
 `);
 
 export const DispatchJob = graphql(`
-  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {
-    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {
+  mutation DispatchJob(
+    $pool: String!
+    $labels: [String!]
+    $message: DispatchMessageInput!
+    $waitMs: Int
+    $ttlMs: Int
+    $priority: Int
+    $fairnessKey: String
+    $requestKey: String
+  ) {
+    dispatch(
+      pool: $pool
+      labels: $labels
+      message: $message
+      waitMs: $waitMs
+      ttlMs: $ttlMs
+      priority: $priority
+      fairnessKey: $fairnessKey
+      requestKey: $requestKey
+    ) {
       topic
       partition
       offset
@@ -257,6 +284,103 @@ export const ListApiKeys = graphql(`
   query ListApiKeys {
     apiKeys {
       ...ApiKeyFields
+    }
+  }
+`);
+
+export const JobFields = graphql(`
+  fragment JobFields on Job {
+    id
+    pool
+    state
+    labels
+    priority
+    fairnessKey
+    attempts
+    key
+    value
+    idempotencyKey
+    leaseId
+    submittedAt
+    endedAt
+    endReason
+  }
+`);
+
+export const SubmitJobs = graphql(`
+  mutation SubmitJobs($pool: String!, $jobs: [SubmitJobInput!]!) {
+    submitJobs(pool: $pool, jobs: $jobs) {
+      ...JobFields
+    }
+  }
+`);
+
+export const GetJob = graphql(`
+  query GetJob($id: ID!) {
+    job(id: $id) {
+      ...JobFields
+    }
+  }
+`);
+
+export const ListJobs = graphql(`
+  query ListJobs($pool: String!, $state: JobState, $first: Int, $after: String) {
+    jobs(pool: $pool, state: $state, first: $first, after: $after) {
+      nodes {
+        ...JobFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const CancelJob = graphql(`
+  mutation CancelJob($id: ID!) {
+    cancelJob(id: $id) {
+      ...JobFields
+    }
+  }
+`);
+
+export const SetFairnessWeight = graphql(`
+  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {
+    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {
+      pool
+      key
+      weight
+      maxInFlight
+      inFlight
+    }
+  }
+`);
+
+export const SetConcurrencyLimit = graphql(`
+  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {
+    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {
+      pool
+      key
+      weight
+      maxInFlight
+      inFlight
+    }
+  }
+`);
+
+export const GetBacklog = graphql(`
+  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {
+    stats(pool: $pool) {
+      pool
+      backlog
+      oldestPendingSeconds
+      waitingProducers
+      backlogBy(by: $by, top: $top) {
+        group
+        pending
+        inFlight
+      }
     }
   }
 `);

@@ -5,13 +5,28 @@ import { OneAtATime, idempotentProducer } from '../protocol/producing.js';
 import { jobRecordHeaders } from '../protocol/headers.js';
 import { GraphQLClient, HandoffError } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
-import { AttachJob, AwaitFreeConsumer, DispatchJob, ReleaseLease } from './operations.js';
-import type { LeaseFieldsFragment } from './generated/graphql.js';
+import { AttachJob, AwaitFreeConsumer, DispatchJob, ReleaseLease, SubmitJobs } from './operations.js';
+import type { JobFieldsFragment, LeaseFieldsFragment } from './generated/graphql.js';
 
 export interface JobInput {
   key?: string | null;
   value: string;
   headers?: Record<string, string>;
+}
+
+/** Where a job or a waiting producer stands in its pool's line. */
+export interface Order {
+  labels?: string[];
+  /** Higher goes first, -10 … 10; default 0. */
+  priority?: number;
+  /** A tenant or customer: slots go round-robin (weighted) across the keys with work. */
+  fairnessKey?: string;
+}
+
+/** A job for the backlog: submitted, and sent by Handoff when a slot takes it. */
+export interface BacklogJob extends JobInput, Order {
+  /** Submitted again with the same key (in the pool): not added twice. */
+  idempotencyKey?: string;
 }
 
 export interface Sent {
@@ -40,9 +55,9 @@ export class HandoffProducer {
   }
 
   /** Waits for the next free consumer in `pool`, records the job with Handoff, and produces it to the consumer's topic. */
-  async send(pool: string, job: JobInput, options: { labels?: string[]; ttlMs?: number } = {}): Promise<Sent> {
+  async send(pool: string, job: JobInput, options: Order & { ttlMs?: number; requestKey?: string } = {}): Promise<Sent> {
     await this.kafkaProducer(); // connected before a consumer is claimed: an unreachable Kafka claims nothing
-    const stream = this.client.subscribe(AwaitFreeConsumer, { pool, labels: options.labels, ttlMs: options.ttlMs });
+    const stream = this.client.subscribe(AwaitFreeConsumer, { pool, ...options });
     let lease: LeaseFieldsFragment;
     try {
       const first = await stream.next();
@@ -78,16 +93,23 @@ export class HandoffProducer {
   }
 
   /** Asks Handoff to claim (waiting up to waitMs) and produce the job in one call. */
-  async dispatch(pool: string, job: JobInput, options: { labels?: string[]; waitMs?: number; ttlMs?: number } = {}): Promise<Sent> {
+  async dispatch(pool: string, job: JobInput, options: Order & { waitMs?: number; ttlMs?: number; requestKey?: string } = {}): Promise<Sent> {
     const headers = Object.entries(job.headers ?? {}).map(([key, value]) => ({ key, value }));
-    const { dispatch } = await this.client.request(DispatchJob, {
-      pool,
-      labels: options.labels,
-      waitMs: options.waitMs,
-      ttlMs: options.ttlMs,
-      message: { key: job.key ?? null, value: job.value, headers },
-    });
+    const { dispatch } = await this.client.request(DispatchJob, { pool, ...options, message: { key: job.key ?? null, value: job.value, headers } });
     return dispatch;
+  }
+
+  /** Adds jobs to the pool's backlog and returns them at once: Handoff sends each when a slot takes it. Up to 1000 per call. */
+  async submit(pool: string, jobs: readonly BacklogJob[]): Promise<JobFieldsFragment[]> {
+    const { submitJobs } = await this.client.request(SubmitJobs, {
+      pool,
+      jobs: jobs.map(({ headers, key, ...job }) => ({
+        ...job,
+        key: key ?? null,
+        headers: Object.entries(headers ?? {}).map(([name, value]) => ({ key: name, value })),
+      })),
+    });
+    return submitJobs;
   }
 
   async close(): Promise<void> {

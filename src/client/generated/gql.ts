@@ -27,13 +27,13 @@ type Documents = {
     "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.GetConsumerDocument,
     "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListConsumersDocument,
     "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": typeof types.GetLeaseDocument,
-    "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n": typeof types.StatsFieldsFragmentDoc,
+    "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n    backlog\n    oldestPendingSeconds\n  }\n": typeof types.StatsFieldsFragmentDoc,
     "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      ...StatsFields\n    }\n  }\n": typeof types.GetStatsDocument,
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnFreeConsumerAvailableDocument,
-    "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.AwaitFreeConsumerDocument,
+    "\n  subscription AwaitFreeConsumer(\n    $pool: String!\n    $labels: [String!]\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs, priority: $priority, fairnessKey: $fairnessKey, requestKey: $requestKey) {\n      ...LeaseFields\n    }\n  }\n": typeof types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.OnConsumerStatusChangedDocument,
     "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ExtendLeaseDocument,
-    "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": typeof types.DispatchJobDocument,
+    "\n  mutation DispatchJob(\n    $pool: String!\n    $labels: [String!]\n    $message: DispatchMessageInput!\n    $waitMs: Int\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    dispatch(\n      pool: $pool\n      labels: $labels\n      message: $message\n      waitMs: $waitMs\n      ttlMs: $ttlMs\n      priority: $priority\n      fairnessKey: $fairnessKey\n      requestKey: $requestKey\n    ) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": typeof types.DispatchJobDocument,
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.FailLeaseDocument,
     "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": typeof types.AttachJobDocument,
     "\n  query ListPools {\n    pools {\n      ...StatsFields\n    }\n  }\n": typeof types.ListPoolsDocument,
@@ -41,6 +41,14 @@ type Documents = {
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
     "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ListApiKeysDocument,
+    "\n  fragment JobFields on Job {\n    id\n    pool\n    state\n    labels\n    priority\n    fairnessKey\n    attempts\n    key\n    value\n    idempotencyKey\n    leaseId\n    submittedAt\n    endedAt\n    endReason\n  }\n": typeof types.JobFieldsFragmentDoc,
+    "\n  mutation SubmitJobs($pool: String!, $jobs: [SubmitJobInput!]!) {\n    submitJobs(pool: $pool, jobs: $jobs) {\n      ...JobFields\n    }\n  }\n": typeof types.SubmitJobsDocument,
+    "\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      ...JobFields\n    }\n  }\n": typeof types.GetJobDocument,
+    "\n  query ListJobs($pool: String!, $state: JobState, $first: Int, $after: String) {\n    jobs(pool: $pool, state: $state, first: $first, after: $after) {\n      nodes {\n        ...JobFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListJobsDocument,
+    "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...JobFields\n    }\n  }\n": typeof types.CancelJobDocument,
+    "\n  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {\n    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": typeof types.SetFairnessWeightDocument,
+    "\n  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {\n    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": typeof types.SetConcurrencyLimitDocument,
+    "\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n": typeof types.GetBacklogDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    declaredStatus\n    alive\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n    offlineSince\n  }\n": types.ConsumerFieldsFragmentDoc,
@@ -56,13 +64,13 @@ const documents: Documents = {
     "\n  query GetConsumer($id: ID!) {\n    consumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.GetConsumerDocument,
     "\n  query ListConsumers($pool: String, $status: ConsumerStatus, $first: Int, $after: String) {\n    consumers(pool: $pool, status: $status, first: $first, after: $after) {\n      nodes {\n        ...ConsumerFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListConsumersDocument,
     "\n  query GetLease($id: ID!) {\n    lease(id: $id) {\n      ...LeaseFields\n    }\n  }\n": types.GetLeaseDocument,
-    "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n": types.StatsFieldsFragmentDoc,
+    "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n    backlog\n    oldestPendingSeconds\n  }\n": types.StatsFieldsFragmentDoc,
     "\n  query GetStats($pool: String) {\n    stats(pool: $pool) {\n      ...StatsFields\n    }\n  }\n": types.GetStatsDocument,
     "\n  subscription OnFreeConsumerAvailable($pool: String!, $labels: [String!]) {\n    freeConsumerAvailable(pool: $pool, labels: $labels) {\n      ...ConsumerFields\n    }\n  }\n": types.OnFreeConsumerAvailableDocument,
-    "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.AwaitFreeConsumerDocument,
+    "\n  subscription AwaitFreeConsumer(\n    $pool: String!\n    $labels: [String!]\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs, priority: $priority, fairnessKey: $fairnessKey, requestKey: $requestKey) {\n      ...LeaseFields\n    }\n  }\n": types.AwaitFreeConsumerDocument,
     "\n  subscription OnConsumerStatusChanged($pool: String) {\n    consumerStatusChanged(pool: $pool) {\n      ...ConsumerFields\n    }\n  }\n": types.OnConsumerStatusChangedDocument,
     "\n  mutation ExtendLease($id: ID!, $ms: Int!, $consumerId: ID, $epoch: Int) {\n    extendLease(id: $id, ms: $ms, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.ExtendLeaseDocument,
-    "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": types.DispatchJobDocument,
+    "\n  mutation DispatchJob(\n    $pool: String!\n    $labels: [String!]\n    $message: DispatchMessageInput!\n    $waitMs: Int\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    dispatch(\n      pool: $pool\n      labels: $labels\n      message: $message\n      waitMs: $waitMs\n      ttlMs: $ttlMs\n      priority: $priority\n      fairnessKey: $fairnessKey\n      requestKey: $requestKey\n    ) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n": types.DispatchJobDocument,
     "\n  mutation FailLease($id: ID!, $reason: String, $consumerId: ID, $epoch: Int) {\n    failLease(id: $id, reason: $reason, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.FailLeaseDocument,
     "\n  mutation AttachJob($id: ID!, $message: DispatchMessageInput!) {\n    attachJob(id: $id, message: $message) {\n      id\n      state\n    }\n  }\n": types.AttachJobDocument,
     "\n  query ListPools {\n    pools {\n      ...StatsFields\n    }\n  }\n": types.ListPoolsDocument,
@@ -70,6 +78,14 @@ const documents: Documents = {
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      token\n      key {\n        ...ApiKeyFields\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiKeyDocument,
     "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": types.ListApiKeysDocument,
+    "\n  fragment JobFields on Job {\n    id\n    pool\n    state\n    labels\n    priority\n    fairnessKey\n    attempts\n    key\n    value\n    idempotencyKey\n    leaseId\n    submittedAt\n    endedAt\n    endReason\n  }\n": types.JobFieldsFragmentDoc,
+    "\n  mutation SubmitJobs($pool: String!, $jobs: [SubmitJobInput!]!) {\n    submitJobs(pool: $pool, jobs: $jobs) {\n      ...JobFields\n    }\n  }\n": types.SubmitJobsDocument,
+    "\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      ...JobFields\n    }\n  }\n": types.GetJobDocument,
+    "\n  query ListJobs($pool: String!, $state: JobState, $first: Int, $after: String) {\n    jobs(pool: $pool, state: $state, first: $first, after: $after) {\n      nodes {\n        ...JobFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListJobsDocument,
+    "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...JobFields\n    }\n  }\n": types.CancelJobDocument,
+    "\n  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {\n    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": types.SetFairnessWeightDocument,
+    "\n  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {\n    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": types.SetConcurrencyLimitDocument,
+    "\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n": types.GetBacklogDocument,
 };
 
 /**
@@ -141,7 +157,7 @@ export function graphql(source: "\n  query GetLease($id: ID!) {\n    lease(id: $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n"): (typeof documents)["\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n  }\n"];
+export function graphql(source: "\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n    backlog\n    oldestPendingSeconds\n  }\n"): (typeof documents)["\n  fragment StatsFields on Stats {\n    pool\n    consumers\n    free\n    busy\n    draining\n    offline\n    capacity\n    inFlight\n    waitingProducers\n    claimsLastMinute\n    deadLettered\n    backlog\n    oldestPendingSeconds\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -153,7 +169,7 @@ export function graphql(source: "\n  subscription OnFreeConsumerAvailable($pool:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  subscription AwaitFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n"];
+export function graphql(source: "\n  subscription AwaitFreeConsumer(\n    $pool: String!\n    $labels: [String!]\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs, priority: $priority, fairnessKey: $fairnessKey, requestKey: $requestKey) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  subscription AwaitFreeConsumer(\n    $pool: String!\n    $labels: [String!]\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    awaitFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs, priority: $priority, fairnessKey: $fairnessKey, requestKey: $requestKey) {\n      ...LeaseFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -165,7 +181,7 @@ export function graphql(source: "\n  mutation ExtendLease($id: ID!, $ms: Int!, $
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DispatchJob($pool: String!, $labels: [String!], $message: DispatchMessageInput!, $waitMs: Int, $ttlMs: Int) {\n    dispatch(pool: $pool, labels: $labels, message: $message, waitMs: $waitMs, ttlMs: $ttlMs) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation DispatchJob(\n    $pool: String!\n    $labels: [String!]\n    $message: DispatchMessageInput!\n    $waitMs: Int\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    dispatch(\n      pool: $pool\n      labels: $labels\n      message: $message\n      waitMs: $waitMs\n      ttlMs: $ttlMs\n      priority: $priority\n      fairnessKey: $fairnessKey\n      requestKey: $requestKey\n    ) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DispatchJob(\n    $pool: String!\n    $labels: [String!]\n    $message: DispatchMessageInput!\n    $waitMs: Int\n    $ttlMs: Int\n    $priority: Int\n    $fairnessKey: String\n    $requestKey: String\n  ) {\n    dispatch(\n      pool: $pool\n      labels: $labels\n      message: $message\n      waitMs: $waitMs\n      ttlMs: $ttlMs\n      priority: $priority\n      fairnessKey: $fairnessKey\n      requestKey: $requestKey\n    ) {\n      topic\n      partition\n      offset\n      lease {\n        ...LeaseFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -194,6 +210,38 @@ export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  query ListApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment JobFields on Job {\n    id\n    pool\n    state\n    labels\n    priority\n    fairnessKey\n    attempts\n    key\n    value\n    idempotencyKey\n    leaseId\n    submittedAt\n    endedAt\n    endReason\n  }\n"): (typeof documents)["\n  fragment JobFields on Job {\n    id\n    pool\n    state\n    labels\n    priority\n    fairnessKey\n    attempts\n    key\n    value\n    idempotencyKey\n    leaseId\n    submittedAt\n    endedAt\n    endReason\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubmitJobs($pool: String!, $jobs: [SubmitJobInput!]!) {\n    submitJobs(pool: $pool, jobs: $jobs) {\n      ...JobFields\n    }\n  }\n"): (typeof documents)["\n  mutation SubmitJobs($pool: String!, $jobs: [SubmitJobInput!]!) {\n    submitJobs(pool: $pool, jobs: $jobs) {\n      ...JobFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      ...JobFields\n    }\n  }\n"): (typeof documents)["\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      ...JobFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListJobs($pool: String!, $state: JobState, $first: Int, $after: String) {\n    jobs(pool: $pool, state: $state, first: $first, after: $after) {\n      nodes {\n        ...JobFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListJobs($pool: String!, $state: JobState, $first: Int, $after: String) {\n    jobs(pool: $pool, state: $state, first: $first, after: $after) {\n      nodes {\n        ...JobFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...JobFields\n    }\n  }\n"): (typeof documents)["\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      ...JobFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {\n    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n"): (typeof documents)["\n  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {\n    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {\n    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n"): (typeof documents)["\n  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {\n    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n"): (typeof documents)["\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -32,18 +32,24 @@ export interface JobSettings extends AssignmentSettings {
   maxAttempts: number;
 }
 
+/** No lease of this statement ended (see assignmentCtes' `released`). */
+export const noneReleased = sql`SELECT NULL::text AS key, 0 AS n WHERE false`;
+
 /**
- * `capped`, `picked`, `cap_ok`, `assigned`, `new_leases`, `jobs_dispatched`, `linked`: the jobs
- * `slot` takes, locked with SKIP LOCKED (so replicas assigning at once never take one job twice),
- * their leases, and the link from each job's previous attempt to this one. A fairness key at its
- * limit of jobs in flight is passed over; while any key of the pool has a limit, a statement
- * assigns at most one job, whose key's count is taken under that key's row lock, so the limit
- * holds exactly across replicas.
+ * `released`, `capped`, `picked`, `key_delta`, `key_counts`, `assigned`, `new_leases`,
+ * `jobs_dispatched`, `linked`: the jobs `slot` takes, locked with SKIP LOCKED (so replicas
+ * assigning at once never take one job twice), their leases, and the link from each job's previous
+ * attempt to this one. A fairness key at its limit of jobs in flight is passed over; while any key of
+ * the pool has a limit, a statement assigns at most one job, and the key's count changes under its
+ * row lock — once per statement, the leases this statement ended (`released`: fairness key, count)
+ * and the job it assigned together — so the limit holds exactly across replicas.
  */
-export const assignmentCtes = (settings: AssignmentSettings): Sql => sql`
+export const assignmentCtes = (settings: AssignmentSettings, released: Sql = noneReleased): Sql => sql`
+    released AS (${released}),
     capped AS (
       SELECT k.key FROM fairness_keys k, slot
-      WHERE k.pool = slot.pool AND k.max_in_flight IS NOT NULL AND k.in_flight >= k.max_in_flight
+      WHERE k.pool = slot.pool AND k.max_in_flight IS NOT NULL
+        AND k.in_flight - coalesce((SELECT sum(r.n) FROM released r WHERE r.key = k.key), 0) >= k.max_in_flight
     ), limited AS (
       SELECT EXISTS (SELECT 1 FROM fairness_keys k, slot WHERE k.pool = slot.pool AND k.max_in_flight IS NOT NULL) AS yes
     ), picked AS (
@@ -55,14 +61,22 @@ export const assignmentCtes = (settings: AssignmentSettings): Sql => sql`
       ${jobOrder}
       LIMIT (SELECT CASE WHEN (SELECT yes FROM limited) THEN least(slot.free, 1) ELSE slot.free END FROM slot)
       FOR UPDATE OF j SKIP LOCKED
-    ), cap_ok AS (
-      UPDATE fairness_keys k SET in_flight = k.in_flight + 1
-      FROM picked, slot
-      WHERE k.pool = slot.pool AND k.key = picked.fairness_key AND k.max_in_flight IS NOT NULL AND k.in_flight < k.max_in_flight
+    ), key_delta AS (
+      SELECT key, sum(d)::int AS d FROM (
+        SELECT r.key, -r.n AS d FROM released r
+        UNION ALL
+        SELECT picked.fairness_key, 1 FROM picked
+      ) changes GROUP BY key
+    ), key_counts AS (
+      -- Re-checked under the row's lock: a job is let in only while its key is under its limit.
+      UPDATE fairness_keys k SET in_flight = greatest(k.in_flight + key_delta.d, 0)
+      FROM key_delta, slot
+      WHERE k.pool = slot.pool AND k.key = key_delta.key AND k.max_in_flight IS NOT NULL
+        AND (key_delta.d <= 0 OR k.in_flight + key_delta.d <= k.max_in_flight)
       RETURNING k.key
     ), assigned AS (
       SELECT picked.* FROM picked, slot
-      WHERE picked.fairness_key IN (SELECT key FROM cap_ok)
+      WHERE picked.fairness_key IN (SELECT key FROM key_counts)
          OR NOT EXISTS (SELECT 1 FROM fairness_keys k WHERE k.pool = slot.pool AND k.key = picked.fairness_key AND k.max_in_flight IS NOT NULL)
     ), new_leases AS (
       INSERT INTO leases (id, consumer_id, pool, labels, state, attempt, consumer_epoch, claimed_at, expires_at, topic,

@@ -67,12 +67,16 @@ export function endLeases(db: Database, state: EndedState, where: Sql, options: 
       FROM job_next n JOIN ended ON ended.job_id = n.id
       WHERE j.id = n.id
       RETURNING j.id
-    ), key_counts AS (
+    ), ${
+      assign
+        ? empty // the assignment below changes the key counts, these leases' among them (a row once per statement)
+        : sql`key_counts AS (
       UPDATE fairness_keys k SET in_flight = greatest(k.in_flight - x.n, 0)
       FROM (SELECT pool, fairness_key, count(*)::int AS n FROM ended GROUP BY pool, fairness_key) x
       WHERE k.pool = x.pool AND k.key = x.fairness_key AND k.max_in_flight IS NOT NULL
       RETURNING k.key
-    ), counts AS (
+    ),`
+    } counts AS (
       SELECT consumer_id, count(*)::int AS n FROM ended GROUP BY consumer_id
     ), old AS (
       SELECT c.id, c.pool, c.labels, c.epoch, c.topic, c.status, c.in_flight, c.capacity, c.offline_since, c.deregistered_at
@@ -82,7 +86,7 @@ export function endLeases(db: Database, state: EndedState, where: Sql, options: 
              CASE WHEN old.status = 'FREE' AND ${alive} AND old.deregistered_at IS NULL
                   THEN greatest(old.capacity - (old.in_flight - counts.n), 0) ELSE 0 END AS free
       FROM old JOIN counts ON counts.consumer_id = old.id
-    ), ${assignmentCtes(assign)},` : empty}
+    ), ${assignmentCtes(assign, sql`SELECT fairness_key AS key, count(*)::int AS n FROM ended GROUP BY fairness_key`)},` : empty}
     changed AS (
       UPDATE consumers c
       SET in_flight = c.in_flight - counts.n ${assign ? sql`+ ${assignedCount}` : empty},
