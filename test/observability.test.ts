@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLClient } from '../src/client/graphqlClient.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server/index.js';
-import { ClaimFreeConsumer, CreateApiKey, GetStats, OnConsumerStatusChanged, RegisterConsumer } from '../src/client/operations.js';
+import { AwaitFreeConsumer, ClaimFreeConsumer, CreateApiKey, GetStats, OnConsumerStatusChanged, RegisterConsumer } from '../src/client/operations.js';
 import { backends, createTestDatabase } from './support/databases.js';
 import { type Harness, adminHeaders, eventually, startHarness, testConfig, unique } from './support/harness.js';
 
@@ -33,6 +33,25 @@ describe.each(backends)('observability on %s', (backend) => {
     const response = await fetch(metricsUrl(h.server.url), { headers });
     return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
   };
+
+  it('jobs by fairness key and priority, with bounded cardinality: the 10 largest groups, the rest summed as "*"', async () => {
+    const pool = unique('m');
+    const waits = Array.from({ length: 15 }, (_, i) =>
+      h.client.subscribe(AwaitFreeConsumer, { pool, fairnessKey: `tenant-${String(i).padStart(2, '0')}`, priority: i % 2 }),
+    );
+    const pending = waits.map((wait) => wait.next());
+    const text = await eventually(async () => {
+      const scraped = (await scrape()).text;
+      const keys = scraped.split('\n').filter((line) => line.startsWith('handoff_jobs{') && line.includes(`pool="${pool}"`) && line.includes('by="fairness_key"') && line.includes('state="pending"'));
+      return keys.length === 11 ? scraped : undefined;
+    });
+    expect(sample(text, 'handoff_jobs', { pool, by: 'fairness_key', group: '*', state: 'pending' })).toBe(5);
+    expect(sample(text, 'handoff_jobs', { pool, by: 'priority', group: '0', state: 'pending' })).toBe(8);
+    expect(sample(text, 'handoff_jobs', { pool, by: 'priority', group: '1', state: 'pending' })).toBe(7);
+    expect(sample(text, 'handoff_waiting_producers', { pool })).toBe(15);
+    await Promise.all(waits.map((wait) => wait.return?.()));
+    void pending;
+  });
 
   it('/metrics needs an ADMIN key when auth is on', async () => {
     expect((await scrape({})).status).toBe(401);

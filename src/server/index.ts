@@ -97,6 +97,7 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
       }
       const { contentType, body } = await metrics.scrape({
         pools: () => coordinator.stats.pools(),
+        jobsBy: (pool, by, top) => coordinator.jobs.backlogBy(pool, by, top),
         openSubscriptions: () => ({ ws: sockets.openSubscriptions(), sse: http.openEventStreams() }),
       });
       return { status: 200, contentType, body };

@@ -8,9 +8,14 @@ import type { PoolStats } from '../coordinator/types.js';
 
 const statuses = ['free', 'busy', 'draining', 'offline'] as const;
 
+/** How many label values of one kind a pool reports at most; the rest are summed under "*". */
+export const topGroups = 10;
+
 export interface MetricsSources {
-  /** Counts per pool, from the database (waiting producers: this replica's). */
+  /** Counts per pool, from the database. */
   pools(): Promise<PoolStats[]>;
+  /** A pool's pending and in-flight jobs by priority or fairness key: the `top` largest groups, the rest summed as "*". */
+  jobsBy(pool: string, by: 'priority' | 'fairnessKey', top: number): Promise<{ group: string; pending: number; inFlight: number }[]>;
   /** Subscriptions open on this replica, by transport. */
   openSubscriptions(): { ws: number; sse: number };
 }
@@ -81,6 +86,12 @@ export class Metrics implements Observer {
     labelNames: ['pool'],
     registers: [this.registry],
   });
+  private readonly jobsByGroup = new Gauge({
+    name: 'handoff_jobs',
+    help: `Pending and in-flight jobs per pool by priority and by fairness key: the ${topGroups} largest groups of each, the rest summed as group="*".`,
+    labelNames: ['pool', 'by', 'group', 'state'],
+    registers: [this.registry],
+  });
   private readonly waitingProducers = new Gauge({
     name: 'handoff_waiting_producers',
     help: 'Producers waiting for a free consumer, on every replica (awaitFreeConsumer, dispatch with waitMs; read from the database).',
@@ -133,7 +144,9 @@ export class Metrics implements Observer {
   /** The text Prometheus scrapes, after reading the database's counts once. */
   async scrape(sources: MetricsSources): Promise<{ contentType: string; body: string }> {
     const pools = await sources.pools();
-    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers, this.backlog, this.backlogOldest]) gauge.reset();
+    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers, this.backlog, this.backlogOldest, this.jobsByGroup]) {
+      gauge.reset();
+    }
     for (const stats of pools) {
       const pool = stats.pool ?? '';
       for (const status of statuses) this.consumers.set({ pool, status: status.toUpperCase() }, stats[status]);
@@ -143,6 +156,13 @@ export class Metrics implements Observer {
       this.waitingProducers.set({ pool }, stats.waitingProducers);
       this.backlog.set({ pool }, stats.backlog);
       this.backlogOldest.set({ pool }, (stats.oldestPendingMs ?? 0) / 1000);
+      for (const by of ['priority', 'fairnessKey'] as const) {
+        const label = by === 'priority' ? 'priority' : 'fairness_key';
+        for (const group of await sources.jobsBy(pool, by, topGroups)) {
+          this.jobsByGroup.set({ pool, by: label, group: group.group, state: 'pending' }, group.pending);
+          this.jobsByGroup.set({ pool, by: label, group: group.group, state: 'in_flight' }, group.inFlight);
+        }
+      }
     }
     const open = sources.openSubscriptions();
     this.subscriptions.set({ transport: 'ws' }, open.ws);
