@@ -53,6 +53,13 @@ describe.each(backends)('observability on %s', (backend) => {
     void pending;
   });
 
+  it('only the GraphQL metrics it means to keep: operation durations and errors, no HTTP histogram, no phase timers', async () => {
+    await h.client.request(GetStats, {});
+    const text = (await scrape()).text;
+    const names = new Set(text.split('\n').flatMap((line) => /^# TYPE (graphql_\w+) /.exec(line)?.[1] ?? []));
+    expect([...names].sort()).toEqual(['graphql_envelop_error_result', 'graphql_envelop_request_duration']);
+  });
+
   it('/metrics needs an ADMIN key when auth is on', async () => {
     expect((await scrape({})).status).toBe(401);
     const { createApiKey } = await h.client.request(CreateApiKey, { input: { role: 'PRODUCER' } });
