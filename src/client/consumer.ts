@@ -4,7 +4,7 @@ import type { Consumer as KafkaConsumer, IHeaders, KafkaMessage } from 'kafkajs'
 import { recordHeaders } from '../protocol/headers.js';
 import { HandoffError, GraphQLClient } from './graphqlClient.js';
 import { type KafkaConnection, kafkaFrom } from './kafka.js';
-import { CompleteLease, DeregisterConsumer, ExtendLease, FailLease, Heartbeat, RegisterConsumer, SetStatus } from './operations.js';
+import { CompleteLease, ConsumerSession, DeregisterConsumer, ExtendLease, FailLease, GetLease, Heartbeat, RegisterConsumer, SetStatus } from './operations.js';
 
 /** One job, as the handler receives it. */
 export interface Job {
@@ -16,8 +16,38 @@ export interface Job {
   topic: string;
   partition: number;
   offset: string;
-  /** Aborted when the consumer is aborted (abort()): a handler that honours it stops at once. */
+  /**
+   * Aborted when the job's lease is lost — Handoff judged this consumer OFFLINE, refused to extend
+   * the lease or to take a heartbeat, or a newer registration replaced this one; the reason is a
+   * LeaseLostError — and when the consumer is aborted (abort()). The job went (or goes) to another
+   * consumer then: a handler that honours the signal stops at once. A lost job is never completed.
+   */
   signal: AbortSignal;
+}
+
+/** This consumer no longer holds the lease of a job it was running (given to onError, and as the job's signal's reason). */
+export class LeaseLostError extends Error {
+  constructor(
+    readonly leaseId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Codes with which Handoff says a lease (or the registration holding it) is gone. */
+const leaseGoneCodes: readonly string[] = ['CONFLICT', 'NOT_FOUND', 'STALE_EPOCH'];
+const saysLeaseGone = (error: unknown): error is HandoffError => error instanceof HandoffError && leaseGoneCodes.includes(error.code);
+
+/** The job a handler is running, and how it ends: lost (its signal aborted) or settled (being completed or failed). */
+interface JobInHand {
+  job: Job;
+  lost: AbortController;
+  settled: boolean;
+  /** Until when (performance.now()) an extension Handoff accepted keeps the lease; unknown before the first. */
+  confirmedUntil: number | undefined;
 }
 
 export interface HandoffConsumerOptions {
@@ -28,12 +58,23 @@ export interface HandoffConsumerOptions {
   labels?: string[];
   /** Sent with every request (the API key, once Handoff requires one). */
   headers?: Record<string, string>;
+  /** How its calls travel: over one graphql-ws connection (the default: cheapest for the server), or HTTP requests. */
+  transport?: 'websocket' | 'http';
   kafka: KafkaConnection;
   handler: (job: Job) => Promise<void>;
   /** Default 5 s; keep it well under the server's heartbeat TTL (15 s by default). */
   heartbeatIntervalMs?: number;
-  /** While a job runs, its lease is extended to this far ahead, every half of it. Default 60 s. */
+  /**
+   * While a job runs, its lease is extended to this far ahead, every half of it. Default 60 s. A lost
+   * lease is noticed within one such half at the latest (at once when the session says OFFLINE).
+   */
   leaseExtensionMs?: number;
+  /**
+   * Holds a consumerSession over graphql-ws (default true): Handoff keeps the consumer alive while its
+   * WebSocket answers pings, so no heartbeat calls are made while the session is open, and tells it
+   * at once when it was judged OFFLINE. Heartbeats over `transport` stand in while it is not open.
+   */
+  session?: boolean;
   /** Errors of the handler or of the background calls; default: printed to stderr. */
   onError?: (error: unknown, job?: Job) => void;
 }
@@ -69,11 +110,14 @@ export class HandoffConsumer {
   private topic = '';
   private stopping: Promise<void> | undefined;
   private readonly crashed = new AbortController();
+  private inHand: JobInHand | undefined;
+  /** A consumerSession is open: it keeps this consumer alive, so heartbeats wait. */
+  private sessionOpen = false;
   /** The last leases this instance completed: a record read again (after a restart of its fetch) is not run twice. */
   private readonly completed = new RecentSet(1_024);
 
   constructor(private readonly options: HandoffConsumerOptions) {
-    this.client = new GraphQLClient({ url: options.url, ...(options.headers && { headers: options.headers }) });
+    this.client = new GraphQLClient({ url: options.url, transport: options.transport ?? 'websocket', ...(options.headers && { headers: options.headers }) });
   }
 
   /** The epoch of this registration (0 before start). */
@@ -90,6 +134,7 @@ export class HandoffConsumer {
     const { registerConsumer } = await this.client.request(RegisterConsumer, { input: { id, pool, labels, capacity: 1, status: 'BUSY' } });
     this.epoch = registerConsumer.epoch;
     this.topic = registerConsumer.topic;
+    if (this.options.session !== false) void this.holdSession();
 
     const kafka = kafkaFrom(this.options.kafka, `handoff-consumer-${id}`);
     // A fetch the broker holds open returns as soon as a job is produced, so a long wait costs no
@@ -103,10 +148,12 @@ export class HandoffConsumer {
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         if (this.crashed.signal.aborted) return;
-        this.current = this.process(topic, partition, message);
-        await this.current;
+        const processing = this.process(topic, partition, message);
+        this.current = processing.then(() => undefined);
+        const outcome = await processing;
         this.current = undefined;
-        if (this.crashed.signal.aborted) return;
+        // A lost job's record is not committed: the job is not done here.
+        if (outcome !== 'ended') return;
         await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
       },
     });
@@ -116,9 +163,40 @@ export class HandoffConsumer {
 
     const interval = this.options.heartbeatIntervalMs ?? 5_000;
     this.heartbeatTimer = setInterval(() => {
-      this.client.request(Heartbeat, { id, epoch: this.epoch }).catch((error: unknown) => this.report(error));
+      if (this.sessionOpen) return;
+      this.client.request(Heartbeat, { id, epoch: this.epoch }).catch((error: unknown) => {
+        if (saysLeaseGone(error) && error.code !== 'CONFLICT') this.loseJobInHand(`Handoff refused a heartbeat (${error.code})`, error);
+        this.report(error);
+      });
     }, interval);
     this.heartbeatTimer.unref();
+  }
+
+  /**
+   * Holds the consumerSession until the consumer stops: OPENED (again after every reconnection: the
+   * job in hand's lease is checked then, as it may have been lost meanwhile), OFFLINE (the job in
+   * hand is lost). STALE_EPOCH or NOT_FOUND end it: this registration is over.
+   */
+  private async holdSession(): Promise<void> {
+    const socket = this.client.websocket();
+    const stopClosed = socket.on('closed', () => (this.sessionOpen = false));
+    try {
+      for await (const { consumerSession: event } of this.client.subscribe(ConsumerSession, { id: this.options.id, epoch: this.epoch })) {
+        if (event.kind === 'OPENED') {
+          this.sessionOpen = true;
+          if (this.inHand) void this.extend(this.inHand);
+        } else {
+          this.loseJobInHand('Handoff judged this consumer OFFLINE');
+        }
+      }
+    } catch (error) {
+      if (this.stopping || this.crashed.signal.aborted) return;
+      if (saysLeaseGone(error)) this.loseJobInHand(`Handoff ended the session (${error.code})`, error);
+      this.report(error);
+    } finally {
+      this.sessionOpen = false;
+      stopClosed();
+    }
   }
 
   /** Drains: DRAINING (no new jobs), finishes the job in hand, leaves its consumer group, deregisters. */
@@ -147,15 +225,20 @@ export class HandoffConsumer {
     await this.client.close();
   }
 
-  private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  /**
+   * Runs one record's job: 'ended' (completed or failed, or nothing to run: the offset may be
+   * committed), 'lost' (its lease was taken away: not committed), or 'abandoned' (aborted).
+   */
+  private async process(topic: string, partition: number, message: KafkaMessage): Promise<'ended' | 'lost' | 'abandoned'> {
     const leaseId = headerText(message.headers, recordHeaders.leaseId);
     if (!leaseId) {
       this.report(new Error(`record ${topic}/${partition}@${message.offset} has no ${recordHeaders.leaseId} header; skipped`));
-      return;
+      return 'ended';
     }
-    if (this.completed.has(leaseId)) return;
+    if (this.completed.has(leaseId)) return 'ended';
     const headers: Record<string, string> = {};
     for (const name of Object.keys(message.headers ?? {})) headers[name] = headerText(message.headers, name) ?? '';
+    const lost = new AbortController();
     const job: Job = {
       leaseId,
       attempt: Number(headerText(message.headers, recordHeaders.attempt) ?? 1),
@@ -165,36 +248,98 @@ export class HandoffConsumer {
       topic,
       partition,
       offset: message.offset,
-      signal: this.crashed.signal,
+      signal: AbortSignal.any([this.crashed.signal, lost.signal]),
     };
+    const inHand: JobInHand = { job, lost, settled: false, confirmedUntil: undefined };
+    this.inHand = inHand;
     const owner = { consumerId: this.options.id, epoch: this.epoch };
-    const extensionMs = this.options.leaseExtensionMs ?? 60_000;
-    const extender = setInterval(() => {
-      this.client.request(ExtendLease, { id: leaseId, ms: extensionMs, ...owner }).catch((error: unknown) => this.report(error, job));
-    }, extensionMs / 2);
+    const extender = setInterval(() => void this.extend(inHand), this.extensionMs / 2);
     try {
       await this.options.handler(job);
     } catch (error) {
-      if (this.crashed.signal.aborted) return;
+      if (this.crashed.signal.aborted) return 'abandoned';
+      // A lost job's handler may fail on its aborted signal: nothing to report to Handoff.
+      if (lost.signal.aborted) return this.settleLost(leaseId);
+      inHand.settled = true;
       this.report(error, job);
       const reason = error instanceof Error ? error.message : String(error);
       await this.endLease(() => this.client.request(FailLease, { id: leaseId, reason, ...owner }), job);
-      return;
+      return 'ended';
     } finally {
       clearInterval(extender);
+      this.inHand = undefined;
     }
-    if (this.crashed.signal.aborted) return;
-    if (await this.endLease(() => this.client.request(CompleteLease, { id: leaseId, ...owner }), job)) this.completed.add(leaseId);
+    if (this.crashed.signal.aborted) return 'abandoned';
+    if (lost.signal.aborted) return this.settleLost(leaseId);
+    inHand.settled = true;
+    if (await this.endLease(() => this.client.request(CompleteLease, { id: leaseId, ...owner }), job)) {
+      this.completed.add(leaseId);
+      return 'ended';
+    }
+    return 'lost';
   }
 
-  /** Ends the lease; a lease that already ended (expired, or completed before a restart) is no error. */
+  private get extensionMs(): number {
+    return this.options.leaseExtensionMs ?? 60_000;
+  }
+
+  /** Extends the job's lease; a refusal means it is lost, and so does a deadline passed with no extension accepted. */
+  private async extend(inHand: JobInHand): Promise<void> {
+    const sentAt = performance.now();
+    try {
+      await this.client.request(ExtendLease, { id: inHand.job.leaseId, ms: this.extensionMs, consumerId: this.options.id, epoch: this.epoch });
+      inHand.confirmedUntil = sentAt + this.extensionMs;
+    } catch (error) {
+      if (saysLeaseGone(error)) return this.loseLease(inHand, `Handoff refused to extend the lease (${error.code}: ${error.message})`, error);
+      this.report(error, inHand.job);
+      if (inHand.confirmedUntil !== undefined && performance.now() > inHand.confirmedUntil) {
+        this.loseLease(inHand, 'the lease ran out with no extension accepted', error);
+      }
+    }
+  }
+
+  /** The job in hand (if any) lost its lease. */
+  private loseJobInHand(reason: string, cause?: unknown): void {
+    if (this.inHand) this.loseLease(this.inHand, reason, cause);
+  }
+
+  /** Aborts the job's signal, once, and tells onError; the job will be neither completed nor committed. */
+  private loseLease(inHand: JobInHand, reason: string, cause?: unknown): void {
+    if (inHand.settled || inHand.lost.signal.aborted) return;
+    const error = new LeaseLostError(inHand.job.leaseId, `lease ${inHand.job.leaseId} lost: ${reason}; the job is not completed here`, { cause });
+    inHand.lost.abort(error);
+    this.report(error, inHand.job);
+  }
+
+  /** A lost job is done with here: not run again if its record is read again. */
+  private settleLost(leaseId: string): 'lost' {
+    this.completed.add(leaseId);
+    return 'lost';
+  }
+
+  /**
+   * Ends the lease. A CONFLICT means it already ended: completed by this consumer before a restart
+   * (no error), or taken away (expired: reported as lost).
+   */
   private async endLease(end: () => Promise<unknown>, job: Job): Promise<boolean> {
     try {
       await end();
       return true;
     } catch (error) {
-      if (error instanceof HandoffError && error.code === 'CONFLICT') return false;
-      this.report(error, job);
+      if (!(error instanceof HandoffError && error.code === 'CONFLICT')) {
+        this.report(error, job);
+        return false;
+      }
+      const state = await this.client.request(GetLease, { id: job.leaseId }).then(
+        ({ lease }) => lease?.state ?? 'gone',
+        (lookup: unknown) => {
+          this.report(lookup, job);
+          return 'unknown';
+        },
+      );
+      if (state !== 'COMPLETED') {
+        this.report(new LeaseLostError(job.leaseId, `lease ${job.leaseId} lost: it is ${state}, the job went to another consumer`, { cause: error }), job);
+      }
       return false;
     }
   }

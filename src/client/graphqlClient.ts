@@ -25,6 +25,12 @@ export interface GraphQLClientOptions {
   headers?: Record<string, string>;
   /** How long a request keeps trying (other replicas, with backoff) while none can be reached; default 10 s. */
   failoverMs?: number;
+  /**
+   * How queries and mutations travel: `http` (a request each), or `websocket`: over the graphql-ws
+   * connection the client holds anyway, which costs the server a fraction of an HTTP request.
+   * Subscriptions always use the WebSocket. Default `http`; the SDK's consumer and producer use `websocket`.
+   */
+  transport?: 'http' | 'websocket';
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -48,13 +54,15 @@ export class GraphQLClient {
     return this.urls[this.current]!;
   }
 
-  /** Sends a query or mutation over HTTP and returns the whole result, errors included. */
+  /** Sends a query or mutation and returns the whole result, errors included. */
   async execute<R, V>(document: TypedDocumentNode<R, V>, variables?: Variables<V>): Promise<FormattedExecutionResult<R>> {
-    const body = JSON.stringify({ query: print(document), variables });
+    const query = print(document);
+    const body = JSON.stringify({ query, variables });
+    const overSocket = this.options.transport === 'websocket';
     const deadline = Date.now() + (this.options.failoverMs ?? 10_000);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.post(body);
+        return overSocket ? await this.overSocket<R>(query, variables as Record<string, unknown> | undefined) : await this.post<R>(body);
       } catch (error) {
         if (!(error instanceof UnreachableError)) throw error;
         if (Date.now() > deadline) throw error.cause ?? error;
@@ -62,6 +70,28 @@ export class GraphQLClient {
         await sleep(backoff(attempt));
       }
     }
+  }
+
+  /** One operation over the graphql-ws connection (which reconnects, to the next replica, on its own). */
+  private overSocket<R>(query: string, variables: Record<string, unknown> | undefined): Promise<FormattedExecutionResult<R>> {
+    return new Promise<FormattedExecutionResult<R>>((resolve, reject) => {
+      let result: FormattedExecutionResult<R> | undefined;
+      this.websocket().subscribe<R>(
+        { query, variables },
+        {
+          next: (value) => {
+            result = value as FormattedExecutionResult<R>;
+          },
+          error: (error: unknown) => {
+            // The server's refusal of the operation (GraphQL errors) is an answer; a lost connection is not.
+            if (Array.isArray(error)) resolve({ errors: error as GraphQLFormattedError[] });
+            else if (isCloseEvent(error) && refusedCloseCodes.includes(error.code)) reject(refusedConnection(error));
+            else reject(new UnreachableError(`${this.url} cannot be reached over WebSocket`, { cause: error }));
+          },
+          complete: () => (result ? resolve(result) : reject(new UnreachableError('the operation completed with no result'))),
+        },
+      );
+    });
   }
 
   private async post<R>(body: string): Promise<FormattedExecutionResult<R>> {
@@ -96,6 +126,10 @@ export class GraphQLClient {
       webSocketImpl: WebSocket,
       connectionParams: this.options.headers?.authorization ? { authorization: this.options.headers.authorization } : {},
       retryAttempts: Infinity,
+      // Held open between operations (queries and mutations go over it too), and checked by pings,
+      // so a replica that went away silently is noticed and left for the next.
+      lazyCloseTimeout: 30_000,
+      keepAlive: 10_000,
       // A server that refuses the key (4401, or 4403 once revoked) or the request (4400) will refuse it again: give up, say why.
       shouldRetry: (event) => !(isCloseEvent(event) && refusedCloseCodes.includes(event.code)),
       retryWait: (retries) => sleep(backoff(retries)),
@@ -122,9 +156,7 @@ export class GraphQLClient {
         } catch (error) {
           // graphql-ws rejects with the server's GraphQL errors when it refuses an operation.
           if (Array.isArray(error) && error.length > 0) throw toHandoffError(error[0] as GraphQLFormattedError);
-          if (isCloseEvent(error) && error.code !== 4400 && refusedCloseCodes.includes(error.code)) {
-            throw new HandoffError('UNAUTHENTICATED', `the server refused the connection: ${error.reason || 'unauthorized'}`);
-          }
+          if (isCloseEvent(error) && refusedCloseCodes.includes(error.code)) throw refusedConnection(error);
           throw error;
         }
         return step.done ? { done: true, value: undefined } : { done: false, value: dataOrThrow(step.value as FormattedExecutionResult<R>) };
@@ -144,6 +176,10 @@ export class GraphQLClient {
 
 /** WebSocket close codes after which reconnecting is pointless: a bad request, no valid key, a revoked key. */
 const refusedCloseCodes = [4400, 4401, 4403];
+
+/** A connection the server closed for good: its key (4401, 4403) or its request (4400). */
+const refusedConnection = (event: { code: number; reason: string }) =>
+  new HandoffError(event.code === 4400 ? 'BAD_USER_INPUT' : 'UNAUTHENTICATED', `the server refused the connection: ${event.reason || 'unauthorized'}`);
 
 const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
   typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'number' && 'reason' in value;

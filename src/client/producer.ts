@@ -40,6 +40,8 @@ export interface HandoffProducerOptions {
   /** Handoff's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql, or the endpoints of several replicas (failover). */
   url: string | string[];
   headers?: Record<string, string>;
+  /** How its calls travel: over one graphql-ws connection (the default: cheapest for the server), or HTTP requests. */
+  transport?: 'websocket' | 'http';
   /** Needed by send(), which produces itself; dispatch() needs none. */
   kafka?: KafkaConnection;
 }
@@ -51,7 +53,7 @@ export class HandoffProducer {
   private readonly sends = new OneAtATime();
 
   constructor(private readonly options: HandoffProducerOptions) {
-    this.client = new GraphQLClient({ url: options.url, ...(options.headers && { headers: options.headers }) });
+    this.client = new GraphQLClient({ url: options.url, transport: options.transport ?? 'websocket', ...(options.headers && { headers: options.headers }) });
   }
 
   /** Waits for the next free consumer in `pool`, records the job with Handoff, and produces it to the consumer's topic. */
