@@ -220,7 +220,9 @@ export class Claims {
   private async leaseOfRequest(request: WaitRequest, requester: Requester): Promise<Lease | null | undefined> {
     const job = await findJobByRequestKey(this.db, request.pool, requester.keyId, request.requestKey ?? '');
     if (!job) return undefined;
-    if (job.leaseId === null) return null;
+    // CANCELLED: its producer left (a dropped socket, a dispatch out of time) before it took a lease;
+    // waiting again under the key puts that job back in line (enqueueJobs), where it was.
+    if (job.leaseId === null || job.state === 'CANCELLED') return null;
     const lease = await findLease(this.db, job.leaseId);
     return lease ? leaseFromRow(lease) : null;
   }
@@ -281,6 +283,8 @@ export class Claims {
       const job = await findJob(this.db, row.id);
       const lease = job?.leaseId ? await findLease(this.db, job.leaseId) : undefined;
       if (lease) this.waiters.settle(row.id, leaseFromRow(lease));
+      // A job back in line after its producer left may find a slot that opened meanwhile.
+      else this.filler.fill(request.pool);
       return this.leaseOrLeave(row.id, taken);
     }
     // A slot may have opened between the claim that found none and the row's commit: fill now.

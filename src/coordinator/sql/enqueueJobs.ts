@@ -47,7 +47,8 @@ export interface EnqueuedRow {
  * fair clock: a fairness key's jobs follow one another 1/weight apart, and a key that had no work
  * starts at the clock (the smallest tag still waiting), so it is not behind others' earlier work.
  * A job whose idempotency key (or intake position) is known already is not added again; for a
- * waiting producer, a request key it used before takes that job over (or returns its lease).
+ * waiting producer, a request key it used before takes that job over (or returns its lease), and
+ * puts it back in line when its producer had left.
  */
 export function enqueueJobs(db: Database, batch: Enqueue): Promise<EnqueuedRow[]> {
   const { pool, jobs, waiter } = batch;
@@ -100,7 +101,10 @@ export function enqueueJobs(db: Database, batch: Enqueue): Promise<EnqueuedRow[]
       ORDER BY t.ord
       ${
         waiter?.requestKey
-          ? raw(`ON CONFLICT (pool, requested_by, request_key) DO UPDATE SET replica_id = EXCLUDED.replica_id WHERE jobs.state = 'PENDING'`)
+          ? // A wait its producer left (CANCELLED before any lease reached it) is back in line, in its old place.
+            raw(`ON CONFLICT (pool, requested_by, request_key) DO UPDATE SET replica_id = EXCLUDED.replica_id,
+                   state = 'PENDING', lease_id = NULL, attempts = 0, ended_at = NULL, end_reason = NULL
+                 WHERE jobs.state IN ('PENDING', 'CANCELLED')`)
           : raw('ON CONFLICT DO NOTHING')
       }
       RETURNING id, state::text AS state, lease_id, request_key
