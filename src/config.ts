@@ -74,6 +74,10 @@ export interface Config {
   priorityAgeingMs: number;
   /** A replica not seen for this long is gone: the producers waiting on it are cancelled. */
   replicaSilenceMs: number;
+  /** How often each pool's figures are sampled for the dashboard's charts (kept an hour). */
+  sampleIntervalMs: number;
+  /** The dashboard folds away consumers OFFLINE for longer than this (0: never). */
+  offlineFoldMs: number;
   /** API keys required (HANDOFF_AUTH=off turns them off, for local experiments only). */
   auth: boolean;
   /** HANDOFF_ADMIN_TOKEN: an ADMIN token to accept (created as a key if it is not one). */
@@ -184,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     backlogLimit: int('HANDOFF_BACKLOG_LIMIT', 10_000_000, 1, 1_000_000_000),
     priorityAgeingMs: int('HANDOFF_PRIORITY_AGEING_MS', 60_000, 100, 86_400_000),
     replicaSilenceMs: int('HANDOFF_REPLICA_SILENCE_MS', 30_000, 1_000, 3_600_000),
+    sampleIntervalMs: int('HANDOFF_SAMPLE_INTERVAL_MS', 10_000, 1_000, 600_000),
+    offlineFoldMs: int('HANDOFF_OFFLINE_FOLD_MS', 600_000, 0, 30 * 86_400_000),
     auth: env.HANDOFF_AUTH !== 'off',
     adminToken: env.HANDOFF_ADMIN_TOKEN || undefined,
     introspection: onOff('HANDOFF_INTROSPECTION', env.NODE_ENV !== 'production'),

@@ -384,3 +384,168 @@ export const GetBacklog = graphql(`
     }
   }
 `);
+
+// ---- The operator console (ADMIN keys): actions, audited, and what they are judged by ----
+
+export const DrainConsumer = graphql(`
+  mutation DrainConsumer($id: ID!) {
+    drainConsumer(id: $id) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const ResumeConsumer = graphql(`
+  mutation ResumeConsumer($id: ID!) {
+    resumeConsumer(id: $id) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const RemoveConsumer = graphql(`
+  mutation RemoveConsumer($id: ID!) {
+    removeConsumer(id: $id) {
+      ...ConsumerFields
+    }
+  }
+`);
+
+export const RequeueLease = graphql(`
+  mutation RequeueLease($id: ID!, $reason: String) {
+    requeueLease(id: $id, reason: $reason) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const ExpireLease = graphql(`
+  mutation ExpireLease($id: ID!, $reason: String) {
+    expireLease(id: $id, reason: $reason) {
+      ...LeaseFields
+    }
+  }
+`);
+
+export const ReplayDeadLetter = graphql(`
+  mutation ReplayDeadLetter($id: ID!) {
+    replayDeadLetter(id: $id) {
+      ...JobFields
+    }
+  }
+`);
+
+export const DiscardDeadLetter = graphql(`
+  mutation DiscardDeadLetter($id: ID!, $reason: String) {
+    discardDeadLetter(id: $id, reason: $reason) {
+      ...JobFields
+    }
+  }
+`);
+
+export const ListLeasesInFlight = graphql(`
+  query ListLeasesInFlight($pool: String, $first: Int, $after: String) {
+    leasesInFlight(pool: $pool, first: $first, after: $after) {
+      nodes {
+        id
+        pool
+        jobId
+        topic
+        dispatchedAt
+        ageSeconds
+        expiresInSeconds
+        lease {
+          ...LeaseFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const ListDeadLetters = graphql(`
+  query ListDeadLetters($pool: String, $first: Int, $after: String) {
+    deadLetters(pool: $pool, first: $first, after: $after) {
+      nodes {
+        id
+        pool
+        state
+        attempts
+        priority
+        fairnessKey
+        reason
+        deadLetteredAt
+        submittedAt
+        key {
+          text
+          truncated
+        }
+        keyBytes
+        value {
+          text
+          truncated
+        }
+        valueBytes
+        headerCount
+        lastLeaseId
+        lastConsumerId
+        topic
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const ListAuditLog = graphql(`
+  query ListAuditLog($first: Int, $after: String) {
+    auditLog(first: $first, after: $after) {
+      nodes {
+        id
+        at
+        actorKeyId
+        actorRole
+        action
+        pool
+        target
+        summary
+        requestId
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const ListPoolSamples = graphql(`
+  query ListPoolSamples($pool: String, $since: DateTime) {
+    poolSamples(pool: $pool, since: $since) {
+      pool
+      at
+      intervalSeconds
+      claims
+      completions
+      claimsPerSecond
+      completionsPerSecond
+      waitP50Seconds
+      waitP99Seconds
+      backlog
+      waitingProducers
+      deadLettered
+      free
+      full
+      busy
+      draining
+      offline
+      inFlight
+      capacity
+    }
+  }
+`);

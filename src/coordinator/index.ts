@@ -2,15 +2,19 @@
 // Kafka: the schema maps GraphQL onto these parts, and the edges implement the ports.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
+import { Admin } from './admin.js';
+import { AuditLog } from './audit.js';
 import { Claims } from './claims.js';
 import { Deliveries } from './deliveries.js';
 import { Filler } from './filler.js';
+import { History } from './history.js';
 import { Jobs } from './jobs.js';
 import { Leases } from './leases.js';
 import { type ChangeSource, type Clock, type Database, type JobTransport, type Observer, type SweepReport, systemClock, unobserved } from './ports.js';
 import { Registry } from './registry.js';
 import type { CoordinatorSettings } from './settings.js';
 import type { JobSettings } from './sql/assignment.js';
+import type { EndedRow } from './sql/endLeases.js';
 import { reapReplicas } from './sql/reapReplicas.js';
 import { touchReplica } from './sql/touchReplica.js';
 import { Stats } from './stats.js';
@@ -34,6 +38,11 @@ export interface Coordinator {
   readonly leases: Leases;
   readonly jobs: Jobs;
   readonly stats: Stats;
+  /** What operators do (drain, requeue, replay, …) and look at to decide. */
+  readonly admin: Admin;
+  readonly auditLog: AuditLog;
+  /** The pools' last hour, sampled for the dashboard's charts. */
+  readonly history: History;
   /** One pass of everything time decides (the sweeper runs it on a timer). */
   sweep(): Promise<SweepReport>;
   /** Announces this replica, then runs the sweep every `intervalMs` until close(). */
@@ -57,15 +66,19 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
   const waiters = new Waiters(replicaId, changes);
   const registry = new Registry(db, settings, jobSettings, log, transport, deliver);
   const claims = new Claims(db, settings, jobSettings, replicaId, waiters, filler, transport, observer, ports.clock ?? systemClock, deliver);
-  const leases = new Leases(db, settings, jobSettings, (rows) => {
+  const afterEnded = (rows: readonly EndedRow[]) => {
     for (const row of rows) {
       deliveries.deliver(row.assigned);
       // A job sent back waits in line: a free slot elsewhere may take it now.
       if (row.requeued > 0) filler.fill(row.pool);
     }
-  });
+  };
+  const leases = new Leases(db, settings, jobSettings, afterEnded);
   const jobs = new Jobs(db, settings, filler, transport);
   const stats = new Stats(db, settings);
+  const admin = new Admin(db, settings, jobSettings, transport, filler, afterEnded, deliver);
+  const auditLog = new AuditLog(db, settings);
+  const history = new History(db, settings, log);
   const sweeper = new Sweeper({ db, transport, settings, jobSettings, deliveries, replicaId, observer, log });
   return {
     replicaId,
@@ -74,12 +87,17 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
     leases,
     jobs,
     stats,
+    admin,
+    auditLog,
+    history,
     sweep: () => sweeper.sweep(),
     async start(intervalMs) {
       await touchReplica(db, replicaId);
       sweeper.start(intervalMs);
+      history.start();
     },
     async close() {
+      await history.stop();
       await sweeper.stop();
       claims.close();
       // Its waiting producers are gone with it: their jobs leave the line now, not when it goes silent.

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { CodedError } from '../protocol/errors.js';
 import { isUuid, quoted } from '../protocol/names.js';
+import { type Actor, writeAudit } from './audit.js';
 import { badInput, kafkaUnavailable, notFound } from './errors.js';
 import type { Filler } from './filler.js';
 import type { Database, JobTransport } from './ports.js';
@@ -84,10 +85,17 @@ export class Jobs {
     return { items: rows.slice(0, limit).map(jobFromRow), hasMore: rows.length > limit };
   }
 
-  /** Cancels a PENDING backlog job; CONFLICT once it has a lease (or ended), NOT_FOUND for none. */
-  async cancelJob(id: string): Promise<Job> {
+  /** Cancels a PENDING backlog job; CONFLICT once it has a lease (or ended), NOT_FOUND for none. Written to the audit log with `actor`. */
+  async cancelJob(id: string, actor?: Actor): Promise<Job> {
     const jobId = checkJobId(id);
-    const row = await cancelJob(this.db, jobId, 'cancelled');
+    const row = await this.db.transaction(async (tx) => {
+      const cancelled = await cancelJob(tx, jobId, 'cancelled');
+      if (cancelled && actor) {
+        const summary = `PENDING → CANCELLED (priority ${cancelled.priority}, submitted ${cancelled.submittedAt.toISOString()})`;
+        await writeAudit(tx, actor, { action: 'CANCEL_JOB', pool: cancelled.pool, target: jobId, summary });
+      }
+      return cancelled;
+    });
     if (row) return jobFromRow(row);
     const found = await findJob(this.db, jobId);
     if (!found) throw notFound(`job ${jobId} does not exist`);

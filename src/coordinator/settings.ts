@@ -14,4 +14,6 @@ export type CoordinatorSettings = Pick<
   | 'priorityAgeingMs'
   | 'replicaSilenceMs'
   | 'sweepIntervalMs'
+  | 'sampleIntervalMs'
+  | 'offlineFoldMs'
 >;

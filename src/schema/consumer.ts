@@ -48,7 +48,7 @@ export const ConsumerRef = builder.objectRef<Consumer>('Consumer').implement({
   }),
 });
 
-const PageInfoRef = builder
+export const PageInfoRef = builder
   .objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo')
   .implement({
     fields: (t) => ({

@@ -6,6 +6,7 @@ import './lease.js';
 import './job.js';
 import './stats.js';
 import './apiKey.js';
+import './admin.js';
 
 export type { Context } from './builder.js';
 

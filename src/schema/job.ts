@@ -2,6 +2,7 @@
 // Handoff produces it to the consumer's topic.
 import { jobStates, type Job } from '../coordinator/types.js';
 import { priorityRange } from '../coordinator/validate.js';
+import { actorOf } from './actor.js';
 import { builder } from './builder.js';
 import { type Connection, idFromCursor, toConnection } from './connection.js';
 import { HeaderInput } from './lease.js';
@@ -111,13 +112,13 @@ builder.mutationFields((t) => ({
   }),
   cancelJob: t.field({
     type: JobRef,
-    description: 'Cancels a PENDING backlog job; CONFLICT once it has a lease.',
+    description: 'Cancels a PENDING backlog job; CONFLICT once it has a lease. Written to the audit log (auditLog) with the key that did it.',
     args: { id: t.arg.id({ required: true }) },
     authScopes: async (_root, args, ctx) => {
       const job = await ctx.coordinator.jobs.job(args.id);
       return job ? { admin: true, producer: job.pool } : { admin: true };
     },
-    resolve: (_root, args, ctx) => ctx.coordinator.jobs.cancelJob(args.id),
+    resolve: (_root, args, ctx) => ctx.coordinator.jobs.cancelJob(args.id, actorOf(ctx)),
   }),
   setFairnessWeight: t.field({
     type: FairnessKeyRef,

@@ -49,6 +49,17 @@ type Documents = {
     "\n  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {\n    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": typeof types.SetFairnessWeightDocument,
     "\n  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {\n    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": typeof types.SetConcurrencyLimitDocument,
     "\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n": typeof types.GetBacklogDocument,
+    "\n  mutation DrainConsumer($id: ID!) {\n    drainConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.DrainConsumerDocument,
+    "\n  mutation ResumeConsumer($id: ID!) {\n    resumeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.ResumeConsumerDocument,
+    "\n  mutation RemoveConsumer($id: ID!) {\n    removeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.RemoveConsumerDocument,
+    "\n  mutation RequeueLease($id: ID!, $reason: String) {\n    requeueLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n": typeof types.RequeueLeaseDocument,
+    "\n  mutation ExpireLease($id: ID!, $reason: String) {\n    expireLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ExpireLeaseDocument,
+    "\n  mutation ReplayDeadLetter($id: ID!) {\n    replayDeadLetter(id: $id) {\n      ...JobFields\n    }\n  }\n": typeof types.ReplayDeadLetterDocument,
+    "\n  mutation DiscardDeadLetter($id: ID!, $reason: String) {\n    discardDeadLetter(id: $id, reason: $reason) {\n      ...JobFields\n    }\n  }\n": typeof types.DiscardDeadLetterDocument,
+    "\n  query ListLeasesInFlight($pool: String, $first: Int, $after: String) {\n    leasesInFlight(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        jobId\n        topic\n        dispatchedAt\n        ageSeconds\n        expiresInSeconds\n        lease {\n          ...LeaseFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListLeasesInFlightDocument,
+    "\n  query ListDeadLetters($pool: String, $first: Int, $after: String) {\n    deadLetters(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        state\n        attempts\n        priority\n        fairnessKey\n        reason\n        deadLetteredAt\n        submittedAt\n        key {\n          text\n          truncated\n        }\n        keyBytes\n        value {\n          text\n          truncated\n        }\n        valueBytes\n        headerCount\n        lastLeaseId\n        lastConsumerId\n        topic\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListDeadLettersDocument,
+    "\n  query ListAuditLog($first: Int, $after: String) {\n    auditLog(first: $first, after: $after) {\n      nodes {\n        id\n        at\n        actorKeyId\n        actorRole\n        action\n        pool\n        target\n        summary\n        requestId\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ListAuditLogDocument,
+    "\n  query ListPoolSamples($pool: String, $since: DateTime) {\n    poolSamples(pool: $pool, since: $since) {\n      pool\n      at\n      intervalSeconds\n      claims\n      completions\n      claimsPerSecond\n      completionsPerSecond\n      waitP50Seconds\n      waitP99Seconds\n      backlog\n      waitingProducers\n      deadLettered\n      free\n      full\n      busy\n      draining\n      offline\n      inFlight\n      capacity\n    }\n  }\n": typeof types.ListPoolSamplesDocument,
 };
 const documents: Documents = {
     "\n  fragment ConsumerFields on Consumer {\n    id\n    pool\n    topic\n    status\n    declaredStatus\n    alive\n    capacity\n    inFlight\n    labels\n    epoch\n    lastHeartbeatAt\n    freeSince\n    offlineSince\n  }\n": types.ConsumerFieldsFragmentDoc,
@@ -86,6 +97,17 @@ const documents: Documents = {
     "\n  mutation SetFairnessWeight($pool: String!, $key: String!, $weight: Float!) {\n    setFairnessWeight(pool: $pool, key: $key, weight: $weight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": types.SetFairnessWeightDocument,
     "\n  mutation SetConcurrencyLimit($pool: String!, $key: String!, $maxInFlight: Int) {\n    setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: $maxInFlight) {\n      pool\n      key\n      weight\n      maxInFlight\n      inFlight\n    }\n  }\n": types.SetConcurrencyLimitDocument,
     "\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n": types.GetBacklogDocument,
+    "\n  mutation DrainConsumer($id: ID!) {\n    drainConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.DrainConsumerDocument,
+    "\n  mutation ResumeConsumer($id: ID!) {\n    resumeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.ResumeConsumerDocument,
+    "\n  mutation RemoveConsumer($id: ID!) {\n    removeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n": types.RemoveConsumerDocument,
+    "\n  mutation RequeueLease($id: ID!, $reason: String) {\n    requeueLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n": types.RequeueLeaseDocument,
+    "\n  mutation ExpireLease($id: ID!, $reason: String) {\n    expireLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n": types.ExpireLeaseDocument,
+    "\n  mutation ReplayDeadLetter($id: ID!) {\n    replayDeadLetter(id: $id) {\n      ...JobFields\n    }\n  }\n": types.ReplayDeadLetterDocument,
+    "\n  mutation DiscardDeadLetter($id: ID!, $reason: String) {\n    discardDeadLetter(id: $id, reason: $reason) {\n      ...JobFields\n    }\n  }\n": types.DiscardDeadLetterDocument,
+    "\n  query ListLeasesInFlight($pool: String, $first: Int, $after: String) {\n    leasesInFlight(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        jobId\n        topic\n        dispatchedAt\n        ageSeconds\n        expiresInSeconds\n        lease {\n          ...LeaseFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListLeasesInFlightDocument,
+    "\n  query ListDeadLetters($pool: String, $first: Int, $after: String) {\n    deadLetters(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        state\n        attempts\n        priority\n        fairnessKey\n        reason\n        deadLetteredAt\n        submittedAt\n        key {\n          text\n          truncated\n        }\n        keyBytes\n        value {\n          text\n          truncated\n        }\n        valueBytes\n        headerCount\n        lastLeaseId\n        lastConsumerId\n        topic\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListDeadLettersDocument,
+    "\n  query ListAuditLog($first: Int, $after: String) {\n    auditLog(first: $first, after: $after) {\n      nodes {\n        id\n        at\n        actorKeyId\n        actorRole\n        action\n        pool\n        target\n        summary\n        requestId\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ListAuditLogDocument,
+    "\n  query ListPoolSamples($pool: String, $since: DateTime) {\n    poolSamples(pool: $pool, since: $since) {\n      pool\n      at\n      intervalSeconds\n      claims\n      completions\n      claimsPerSecond\n      completionsPerSecond\n      waitP50Seconds\n      waitP99Seconds\n      backlog\n      waitingProducers\n      deadLettered\n      free\n      full\n      busy\n      draining\n      offline\n      inFlight\n      capacity\n    }\n  }\n": types.ListPoolSamplesDocument,
 };
 
 /**
@@ -242,6 +264,50 @@ export function graphql(source: "\n  mutation SetConcurrencyLimit($pool: String!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n"): (typeof documents)["\n  query GetBacklog($pool: String!, $by: BacklogGrouping!, $top: Int) {\n    stats(pool: $pool) {\n      pool\n      backlog\n      oldestPendingSeconds\n      waitingProducers\n      backlogBy(by: $by, top: $top) {\n        group\n        pending\n        inFlight\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DrainConsumer($id: ID!) {\n    drainConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation DrainConsumer($id: ID!) {\n    drainConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResumeConsumer($id: ID!) {\n    resumeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation ResumeConsumer($id: ID!) {\n    resumeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveConsumer($id: ID!) {\n    removeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveConsumer($id: ID!) {\n    removeConsumer(id: $id) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequeueLease($id: ID!, $reason: String) {\n    requeueLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation RequeueLease($id: ID!, $reason: String) {\n    requeueLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExpireLease($id: ID!, $reason: String) {\n    expireLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation ExpireLease($id: ID!, $reason: String) {\n    expireLease(id: $id, reason: $reason) {\n      ...LeaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplayDeadLetter($id: ID!) {\n    replayDeadLetter(id: $id) {\n      ...JobFields\n    }\n  }\n"): (typeof documents)["\n  mutation ReplayDeadLetter($id: ID!) {\n    replayDeadLetter(id: $id) {\n      ...JobFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DiscardDeadLetter($id: ID!, $reason: String) {\n    discardDeadLetter(id: $id, reason: $reason) {\n      ...JobFields\n    }\n  }\n"): (typeof documents)["\n  mutation DiscardDeadLetter($id: ID!, $reason: String) {\n    discardDeadLetter(id: $id, reason: $reason) {\n      ...JobFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListLeasesInFlight($pool: String, $first: Int, $after: String) {\n    leasesInFlight(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        jobId\n        topic\n        dispatchedAt\n        ageSeconds\n        expiresInSeconds\n        lease {\n          ...LeaseFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListLeasesInFlight($pool: String, $first: Int, $after: String) {\n    leasesInFlight(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        jobId\n        topic\n        dispatchedAt\n        ageSeconds\n        expiresInSeconds\n        lease {\n          ...LeaseFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListDeadLetters($pool: String, $first: Int, $after: String) {\n    deadLetters(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        state\n        attempts\n        priority\n        fairnessKey\n        reason\n        deadLetteredAt\n        submittedAt\n        key {\n          text\n          truncated\n        }\n        keyBytes\n        value {\n          text\n          truncated\n        }\n        valueBytes\n        headerCount\n        lastLeaseId\n        lastConsumerId\n        topic\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListDeadLetters($pool: String, $first: Int, $after: String) {\n    deadLetters(pool: $pool, first: $first, after: $after) {\n      nodes {\n        id\n        pool\n        state\n        attempts\n        priority\n        fairnessKey\n        reason\n        deadLetteredAt\n        submittedAt\n        key {\n          text\n          truncated\n        }\n        keyBytes\n        value {\n          text\n          truncated\n        }\n        valueBytes\n        headerCount\n        lastLeaseId\n        lastConsumerId\n        topic\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListAuditLog($first: Int, $after: String) {\n    auditLog(first: $first, after: $after) {\n      nodes {\n        id\n        at\n        actorKeyId\n        actorRole\n        action\n        pool\n        target\n        summary\n        requestId\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListAuditLog($first: Int, $after: String) {\n    auditLog(first: $first, after: $after) {\n      nodes {\n        id\n        at\n        actorKeyId\n        actorRole\n        action\n        pool\n        target\n        summary\n        requestId\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListPoolSamples($pool: String, $since: DateTime) {\n    poolSamples(pool: $pool, since: $since) {\n      pool\n      at\n      intervalSeconds\n      claims\n      completions\n      claimsPerSecond\n      completionsPerSecond\n      waitP50Seconds\n      waitP99Seconds\n      backlog\n      waitingProducers\n      deadLettered\n      free\n      full\n      busy\n      draining\n      offline\n      inFlight\n      capacity\n    }\n  }\n"): (typeof documents)["\n  query ListPoolSamples($pool: String, $since: DateTime) {\n    poolSamples(pool: $pool, since: $since) {\n      pool\n      at\n      intervalSeconds\n      claims\n      completions\n      claimsPerSecond\n      completionsPerSecond\n      waitP50Seconds\n      waitP99Seconds\n      backlog\n      waitingProducers\n      deadLettered\n      free\n      full\n      busy\n      draining\n      offline\n      inFlight\n      capacity\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -18,8 +18,9 @@ export function countByPool(db: Database, pool: string | undefined): Promise<Poo
            coalesce(sum(c.in_flight), 0)::int AS "inFlight",
            (SELECT count(*)::int FROM leases l
              WHERE l.pool = c.pool AND l.claimed_at > now() - interval '1 minute') AS "claimsLastMinute",
-           (SELECT count(*)::int FROM leases l
-             WHERE l.pool = c.pool AND l.state = 'DEAD_LETTERED') AS "deadLettered"
+           -- Dead letters an operator has not replayed or discarded (the jobs, not their last leases: a replay ends one).
+           (SELECT count(*)::int FROM jobs j
+             WHERE j.pool = c.pool AND j.state = 'DEAD_LETTERED') AS "deadLettered"
     FROM consumers c
     WHERE c.deregistered_at IS NULL AND (${pool ?? null}::text IS NULL OR c.pool = ${pool ?? null})
     GROUP BY c.pool
