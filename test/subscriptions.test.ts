@@ -9,6 +9,7 @@ import {
   RegisterConsumer,
   SetStatus,
 } from '../src/client/operations.js';
+import { changesChannel } from '../src/coordinator/channels.js';
 import { backends } from './support/databases.js';
 import { type Harness, adminHeaders, eventually, sleep, startHarness, unique } from './support/harness.js';
 
@@ -139,5 +140,45 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     abort.abort();
     const data = text.split('\n').find((line) => line.startsWith('data:') && line.includes('awaitFreeConsumer'));
     expect(JSON.parse(data!.slice(5)).data.awaitFreeConsumer.consumer.id).toBe(id);
+  });
+});
+
+describe.each(backends)('announcements only where someone listens, on %s', (backend) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(backend);
+  });
+  afterAll(() => h?.close());
+
+  it('a change nobody subscribes to is not announced (no NOTIFY); with a subscriber to its pool it is, and not after', async () => {
+    const pool = unique('n');
+    const heard: string[] = [];
+    const stop = await h.db.listen(changesChannel, { payload: (payload) => void heard.push(payload) });
+    const { registerConsumer } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
+    const flip = async () => {
+      await h.client.request(SetStatus, { id: registerConsumer.id, status: 'BUSY', epoch: 1 });
+      await h.client.request(SetStatus, { id: registerConsumer.id, status: 'FREE', epoch: 1 });
+    };
+    const ofPool = () => heard.filter((payload) => payload.includes(`"pool":"${pool}"`)).length;
+    await flip();
+    await sleep(200);
+    expect(ofPool()).toBe(0);
+
+    const stream = h.client.subscribe(OnConsumerStatusChanged, { pool });
+    const first = stream.next();
+    await eventually(async () => {
+      await flip();
+      return ofPool() > 0 ? true : undefined;
+    });
+    expect((await first).done).toBe(false);
+    await stream.return?.();
+    // Once the subscription ends, the pool is not watched any more: nothing more is announced.
+    await eventually(async () => {
+      const before = ofPool();
+      await flip();
+      await sleep(200);
+      return ofPool() === before ? true : undefined;
+    });
+    await stop();
   });
 });

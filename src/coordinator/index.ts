@@ -20,6 +20,7 @@ import { touchReplica } from './sql/touchReplica.js';
 import { Stats } from './stats.js';
 import { Sweeper } from './sweeper.js';
 import { Waiters } from './waiters.js';
+import { Watching } from './watching.js';
 
 export interface CoordinatorPorts {
   database: Database;
@@ -38,6 +39,8 @@ export interface Coordinator {
   readonly leases: Leases;
   readonly jobs: Jobs;
   readonly stats: Stats;
+  /** Which pools' consumer changes this replica's subscribers listen for (so statements announce only those). */
+  readonly watching: Watching;
   /** What operators do (drain, requeue, replay, …) and look at to decide. */
   readonly admin: Admin;
   readonly auditLog: AuditLog;
@@ -76,6 +79,7 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
   const leases = new Leases(db, settings, jobSettings, afterEnded);
   const jobs = new Jobs(db, settings, filler, transport);
   const stats = new Stats(db, settings);
+  const watching = new Watching(db, replicaId, log);
   const admin = new Admin(db, settings, jobSettings, transport, filler, afterEnded, deliver);
   const auditLog = new AuditLog(db, settings);
   const history = new History(db, settings, log);
@@ -87,6 +91,7 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
     leases,
     jobs,
     stats,
+    watching,
     admin,
     auditLog,
     history,

@@ -18,6 +18,7 @@ import { markSilentConsumersOffline } from './sql/markSilentConsumersOffline.js'
 import { poolsWithFreeSlots } from './sql/poolsWithFreeSlots.js';
 import { pruneHistory } from './sql/pruneHistory.js';
 import { reapReplicas } from './sql/reapReplicas.js';
+import { forgetGoneWatchers } from './sql/watch.js';
 import { recountPending } from './sql/recountPending.js';
 import { restoreDeadLetter } from './sql/restoreDeadLetter.js';
 import { messageOf } from './sql/rows.js';
@@ -69,6 +70,7 @@ export class Sweeper {
     const aged = await ageJobs(db, settings.priorityAgeingMs, batch);
     const pruned = (await pruneHistory(db, settings.historyRetentionMs, batch)).leases;
     await reapReplicas(db, settings.replicaSilenceMs);
+    await forgetGoneWatchers(db);
     if (this.passes++ % recountEvery === 0) await recountPending(db);
     const report: SweepReport = {
       offline,

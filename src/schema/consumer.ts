@@ -1,7 +1,7 @@
 // Consumer: the registry. Maps GraphQL onto the coordinator and nothing more.
 import { filter, pipe, map } from 'graphql-yoga';
 import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange } from '../coordinator/types.js';
-import { builder, noPool } from './builder.js';
+import { type Context, builder, noPool } from './builder.js';
 import { type Connection, idFromCursor, toConnection } from './connection.js';
 
 export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
@@ -162,6 +162,19 @@ builder.mutationFields((t) => ({
 const opensMatchingSlot = (labels: readonly string[]) => (change: ConsumerChange) =>
   change.slotOpened && isAvailable(change.consumer) && hasLabels(change.consumer, labels);
 
+/**
+ * A subscription to consumer changes: statements announce a pool's changes only while some replica
+ * listens for them, so the subscription starts once this replica's listening is recorded, and ends it.
+ */
+async function* whileWatching<T>(ctx: Context, pool: string | null, source: AsyncIterable<T>): AsyncGenerator<T> {
+  const stop = await ctx.coordinator.watching.watch(pool);
+  try {
+    yield* source;
+  } finally {
+    stop();
+  }
+}
+
 builder.subscriptionFields((t) => ({
   freeConsumerAvailable: t.field({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
@@ -170,10 +183,10 @@ builder.subscriptionFields((t) => ({
     args: { pool: t.arg.string({ required: true }), labels: t.arg.stringList() },
     subscribe: (_root, args, ctx) => {
       const { pool, labels } = ctx.coordinator.claims.checkWatch(args.pool, args.labels);
-      return pipe(
-        ctx.changes.subscribe('consumerChangedInPool', pool),
-        filter(opensMatchingSlot(labels)),
-        map((change) => change.consumer),
+      return whileWatching(
+        ctx,
+        pool,
+        pipe(ctx.changes.subscribe('consumerChangedInPool', pool), filter(opensMatchingSlot(labels)), map((change) => change.consumer)),
       );
     },
     resolve: (consumer) => consumer,
@@ -183,13 +196,14 @@ builder.subscriptionFields((t) => ({
     type: ConsumerRef,
     description: 'Every committed change to a consumer (status, leases in flight, registration), in one pool or all.',
     args: { pool: t.arg.string() },
-    subscribe: (_root, args, ctx) =>
-      pipe(
-        args.pool == null
-          ? ctx.changes.subscribe('consumerChanged')
-          : ctx.changes.subscribe('consumerChangedInPool', ctx.coordinator.claims.checkWatch(args.pool).pool),
-        map((change) => change.consumer),
-      ),
+    subscribe: (_root, args, ctx) => {
+      const pool = args.pool == null ? null : ctx.coordinator.claims.checkWatch(args.pool).pool;
+      return whileWatching(
+        ctx,
+        pool,
+        pipe(pool === null ? ctx.changes.subscribe('consumerChanged') : ctx.changes.subscribe('consumerChangedInPool', pool), map((change) => change.consumer)),
+      );
+    },
     resolve: (consumer) => consumer,
   }),
 }));

@@ -60,12 +60,14 @@ export const claimOrder = raw('ORDER BY c.free_since ASC NULLS LAST, c.id ASC');
 
 /**
  * Announces each row of a CTE named `changed` (consumer columns plus "slotOpened" and "removed") with
- * pg_notify. NOTIFY is delivered only when the transaction commits, so a change is never announced
- * before it is durable, and every replica listening on the channel hears it. `announce` picks the
- * rows worth announcing (a plain heartbeat is not).
+ * pg_notify, when some replica listens for its pool's changes (see watch.ts): NOTIFY takes a lock
+ * held through commit, so a change nobody listens for is not announced. NOTIFY is delivered only when
+ * the transaction commits, so a change is never announced before it is durable, and every replica
+ * listening on the channel hears it. `announce` picks the rows worth announcing (a plain heartbeat is not).
  */
 export const announceChanged = (announce = raw('true')) =>
-  sql`CASE WHEN ${announce} THEN pg_notify(${changesChannel}, row_to_json(changed)::text)::text END AS "_announced"`;
+  sql`CASE WHEN ${announce} AND EXISTS (SELECT 1 FROM watchers w WHERE w.pool = changed.pool OR w.pool = '')
+           THEN pg_notify(${changesChannel}, row_to_json(changed)::text)::text END AS "_announced"`;
 
 /** Returns and announces the CTE named `changed`. */
 export const selectAndAnnounce = (announce = raw('true')) => sql`SELECT changed.*, ${announceChanged(announce)} FROM changed`;
