@@ -100,6 +100,22 @@ describe.skipIf(!kafkaBrokers).each(backends)('the backlog on %s', (backend) => 
     await eventually(async () => ((await h.client.execute(SubmitJobs, { pool, jobs: jobsOf(['room again']) })).errors ? undefined : true), 10_000);
   });
 
+  it('submissions at the same time never take the backlog past its limit together', async () => {
+    const clients = Array.from({ length: 20 }, () => new GraphQLClient({ url: h.server.url, headers: adminHeaders }));
+    for (let round = 0; round < 5; round++) {
+      const pool = unique('p');
+      await busyConsumer(pool);
+      const results = await Promise.all(
+        clients.map((client, c) => client.execute(SubmitJobs, { pool, jobs: jobsOf(Array.from({ length: 10 }, (_, i) => `c${c}-${i}`)) })),
+      );
+      const accepted = results.filter((result) => !result.errors).length;
+      expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'BACKLOG_FULL')).toHaveLength(20 - accepted);
+      expect(accepted).toBe(5);
+      expect((await h.client.request(GetBacklog, { pool, by: 'PRIORITY' })).stats.backlog).toBe(50);
+    }
+    await Promise.all(clients.map((client) => client.close()));
+  });
+
   it('labels: a job goes only to a consumer carrying all its labels', async () => {
     const pool = unique('p');
     const plain = await busyConsumer(pool, 'plain');

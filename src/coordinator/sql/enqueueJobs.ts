@@ -66,16 +66,18 @@ export function enqueueJobs(db: Database, batch: Enqueue): Promise<EnqueuedRow[]
         ${column((job) => job.source?.offset ?? null)}::bigint[]
       ) WITH ORDINALITY AS i(id, message_key, message_value, message_headers, labels, priority, fairness_key, idempotency_key,
                              source_topic, source_partition, source_offset, ord)
-    ), allowed AS (
-      SELECT ${batch.limit ?? null}::int IS NULL
-          OR coalesce((SELECT p.pending FROM pools p WHERE p.pool = ${pool}), 0) + ${n} <= ${batch.limit ?? null}::int AS yes
     ), clock AS (
+      -- The limit is checked on the pool's row once it is locked (its latest count, in ON CONFLICT's WHERE), not
+      -- on the statement's snapshot: submissions running at the same time cannot pass it together.
       INSERT INTO pools AS p (pool, fair_clock, pending)
-      SELECT ${pool}, 0, ${waiter ? 0 : n} WHERE (SELECT yes FROM allowed)
+      SELECT ${pool}, 0, ${waiter ? 0 : n} WHERE ${batch.limit ?? null}::int IS NULL OR ${n} <= ${batch.limit ?? null}::int
       ON CONFLICT (pool) DO UPDATE SET
         fair_clock = greatest(p.fair_clock, coalesce((SELECT min(j.fair_tag) FROM jobs j WHERE j.pool = ${pool} AND j.state = 'PENDING'), p.fair_clock)),
         pending = p.pending + EXCLUDED.pending
+      WHERE ${batch.limit ?? null}::int IS NULL OR p.pending + ${n} <= ${batch.limit ?? null}::int
       RETURNING fair_clock
+    ), allowed AS (
+      SELECT EXISTS (SELECT 1 FROM clock) AS yes
     ), counts AS (
       SELECT fairness_key, count(*)::int AS n FROM input GROUP BY fairness_key
     ), keys AS (
