@@ -40,6 +40,16 @@ export interface KafkaConfig {
   produceTimeoutMs: number;
 }
 
+/** The Kafka intake: producers write plain records to `<topicPrefix>.<pool>.intake`, Handoff makes them jobs. */
+export interface IntakeConfig {
+  /** HANDOFF_INTAKE=off turns it off (it runs only where Kafka is configured). */
+  enabled: boolean;
+  /** Partitions of an intake topic Handoff creates (an existing topic keeps its own). */
+  partitions: number;
+  /** How often the intake looks for new pools (a consumer registering on any replica is seen at once). */
+  refreshMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -62,6 +72,7 @@ export interface Config {
   kafka: KafkaConfig | undefined;
   /** Consumer topics are named `<topicPrefix>.<pool>.<consumerId>` unless registered with a topic. */
   topicPrefix: string;
+  intake: IntakeConfig;
   /** How long a dispatched job may run before its lease ends (extendLease pushes it back). */
   processingTtlMs: number;
   /** Attempts a job gets before it goes to its pool's dead-letter topic. */
@@ -182,6 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             produceTimeoutMs: int('HANDOFF_PRODUCE_TIMEOUT_MS', 5_000, 100, 120_000),
           },
     topicPrefix,
+    intake: {
+      enabled: onOff('HANDOFF_INTAKE', true),
+      partitions: int('HANDOFF_INTAKE_PARTITIONS', 4, 1, 10_000),
+      refreshMs: int('HANDOFF_INTAKE_REFRESH_MS', 10_000, 100, 3_600_000),
+    },
     processingTtlMs: int('HANDOFF_PROCESSING_TTL_MS', 300_000, defaultLimits.minLeaseTtlMs, 86_400_000),
     maxAttempts: int('HANDOFF_MAX_ATTEMPTS', 5, 1, 1000),
     historyRetentionMs: int('HANDOFF_HISTORY_RETENTION_MS', 7 * 86_400_000, 1_000, 3_650 * 86_400_000),

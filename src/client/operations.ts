@@ -143,6 +143,7 @@ export const StatsFields = graphql(`
     deadLettered
     backlog
     oldestPendingSeconds
+    intakeTopic
   }
 `);
 
@@ -304,6 +305,15 @@ export const JobFields = graphql(`
     submittedAt
     endedAt
     endReason
+    headers {
+      key
+      value
+    }
+    source {
+      topic
+      partition
+      offset
+    }
   }
 `);
 
@@ -365,6 +375,24 @@ export const SetConcurrencyLimit = graphql(`
       weight
       maxInFlight
       inFlight
+    }
+  }
+`);
+
+export const GetPoolBacklog = graphql(`
+  query GetPoolBacklog($pool: String!, $top: Int) {
+    stats(pool: $pool) {
+      ...StatsFields
+      byPriority: backlogBy(by: PRIORITY, top: $top) {
+        group
+        pending
+        inFlight
+      }
+      byFairnessKey: backlogBy(by: FAIRNESS_KEY, top: $top) {
+        group
+        pending
+        inFlight
+      }
     }
   }
 `);

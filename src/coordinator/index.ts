@@ -8,6 +8,7 @@ import { Claims } from './claims.js';
 import { Deliveries } from './deliveries.js';
 import { Filler } from './filler.js';
 import { History } from './history.js';
+import { Intake } from './intake.js';
 import { Jobs } from './jobs.js';
 import { Leases } from './leases.js';
 import { type ChangeSource, type Clock, type Database, type JobTransport, type Observer, type SweepReport, systemClock, unobserved } from './ports.js';
@@ -38,6 +39,8 @@ export interface Coordinator {
   readonly claims: Claims;
   readonly leases: Leases;
   readonly jobs: Jobs;
+  /** Records read from pools' intake topics become jobs (the Kafka side is src/kafka/intake.ts). */
+  readonly intake: Intake;
   readonly stats: Stats;
   /** Which pools' consumer changes this replica's subscribers listen for (so statements announce only those). */
   readonly watching: Watching;
@@ -78,6 +81,7 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
   };
   const leases = new Leases(db, settings, jobSettings, afterEnded);
   const jobs = new Jobs(db, settings, filler, transport);
+  const intake = new Intake(db, settings, filler, settings.intake.enabled && transport !== undefined);
   const stats = new Stats(db, settings);
   const watching = new Watching(db, replicaId, log);
   const admin = new Admin(db, settings, jobSettings, transport, filler, afterEnded, deliver);
@@ -90,6 +94,7 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
     claims,
     leases,
     jobs,
+    intake,
     stats,
     watching,
     admin,

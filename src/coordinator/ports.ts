@@ -44,8 +44,8 @@ export class TransportUnavailableError extends Error {
 
 /** How jobs reach consumers (Kafka). Failures are TransportUnavailableError. */
 export interface JobTransport {
-  /** Creates a consumer's topic unless it exists. */
-  ensureTopic(topic: string): Promise<void>;
+  /** Creates a topic (a consumer's: one partition; a pool's intake: more) unless it exists. */
+  ensureTopic(topic: string, partitions?: number): Promise<void>;
   produce(topic: string, message: JobMessage): Promise<Produced>;
   /** Produces many records (to any topics) in one request; all or nothing. */
   produceMany(records: readonly { topic: string; message: JobMessage }[]): Promise<void>;

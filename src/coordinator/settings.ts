@@ -5,6 +5,7 @@ export type CoordinatorSettings = Pick<
   Config,
   | 'limits'
   | 'topicPrefix'
+  | 'intake'
   | 'defaultLeaseTtlMs'
   | 'processingTtlMs'
   | 'maxAttempts'

@@ -69,6 +69,8 @@ export interface Job {
   submittedAt: Date;
   endedAt: Date | null;
   endReason: string | null;
+  /** Where the Kafka intake read it; null for a job from the API. */
+  source: { topic: string; partition: number; offset: string } | null;
 }
 
 /** Announced after every committed change to a consumer row. */

@@ -1,6 +1,6 @@
 // Handoff's one edge to Kafka (kafkajs): creating consumer topics and producing dispatched jobs.
 // It connects lazily and reconnects on the next call, so Handoff serves its registry while Kafka is down.
-import { Kafka, type Admin, type ISocketFactory, type Message, type Producer, type RetryOptions, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
+import { Kafka, type Admin, type Consumer, type ConsumerConfig, type ISocketFactory, type Message, type Producer, type RetryOptions, logLevel as kafkaLogLevel, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../config.js';
 import { type JobMessage, type JobTransport, type Produced, TransportUnavailableError } from '../coordinator/ports.js';
 import type { Logger } from '../logger.js';
@@ -45,14 +45,14 @@ export class KafkaGateway implements JobTransport {
     });
   }
 
-  /** Creates the topic (one partition) unless it exists; remembers topics it has seen. */
-  async ensureTopic(topic: string): Promise<void> {
+  /** Creates the topic (one partition unless told) unless it exists; remembers topics it has seen. */
+  async ensureTopic(topic: string, partitions = 1): Promise<void> {
     if (this.knownTopics.has(topic)) return;
     const admin = await this.connected('admin');
     try {
       const existing = await admin.listTopics();
       if (!existing.includes(topic)) {
-        await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
       }
     } catch (error) {
       this.admin = undefined;
@@ -107,6 +107,11 @@ export class KafkaGateway implements JobTransport {
         cause: error,
       });
     }
+  }
+
+  /** A kafkajs consumer with the same brokers and client settings (the intake's). */
+  consumer(config: ConsumerConfig): Consumer {
+    return this.kafka.consumer(config);
   }
 
   async isReachable(): Promise<boolean> {

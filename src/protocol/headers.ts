@@ -12,6 +12,27 @@ export const recordHeaders = {
   originalTopic: 'handoff-original-topic',
 } as const;
 
+/**
+ * What a producer may set on a plain record it writes to a pool's intake topic (all optional): where
+ * the job goes in line and who may take it. The record's other headers become the job's headers.
+ */
+export const intakeHeaders = {
+  /** Labels a consumer must carry, comma-separated: `gpu,eu`. */
+  labels: 'handoff-labels',
+  /** Higher goes first, -10 … 10; 0 when absent. */
+  priority: 'handoff-priority',
+  /** A tenant or customer: slots go round-robin (weighted) across the keys with work. */
+  fairnessKey: 'handoff-fairness-key',
+  /** A record written again with the same key (in this pool) is not a second job. */
+  idempotencyKey: 'handoff-idempotency-key',
+} as const;
+
+/**
+ * On a dead letter of an intake record Handoff refused: `base64` when the value is the record's
+ * bytes in base64 (they were not text Handoff could keep as it is).
+ */
+export const valueEncodingHeader = 'handoff-value-encoding';
+
 /** Header names callers may not set themselves. */
 export const reservedHeaderPrefix = 'handoff-';
 

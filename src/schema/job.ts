@@ -9,12 +9,17 @@ import { HeaderInput } from './lease.js';
 
 const JobStateEnum = builder.enumType('JobState', {
   description:
-    'PENDING waits for a slot; DISPATCHED is on a lease; COMPLETED, CANCELLED and DEAD_LETTERED are ended (kept for the history retention). DEAD_LETTERING: out of attempts, being written to the dead-letter topic.',
+    'PENDING waits for a slot; DISPATCHED is on a lease; COMPLETED, CANCELLED and DEAD_LETTERED are ended (kept for the history retention). DEAD_LETTERING: out of attempts (or an intake record Handoff refused), being written to the dead-letter topic.',
   values: jobStates,
 });
 
 const JobHeaderRef = builder.objectRef<{ key: string; value: string }>('JobHeader').implement({
   fields: (t) => ({ key: t.exposeString('key'), value: t.exposeString('value') }),
+});
+
+const JobSourceRef = builder.objectRef<NonNullable<Job['source']>>('JobSource').implement({
+  description: 'Where the Kafka intake read a job: the record at this topic, partition and offset (read again, it is not a second job).',
+  fields: (t) => ({ topic: t.exposeString('topic'), partition: t.exposeInt('partition'), offset: t.exposeString('offset') }),
 });
 
 export const JobRef = builder.objectRef<Job>('Job').implement({
@@ -35,6 +40,7 @@ export const JobRef = builder.objectRef<Job>('Job').implement({
     submittedAt: t.expose('submittedAt', { type: 'DateTime' }),
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
     endReason: t.exposeString('endReason', { nullable: true }),
+    source: t.field({ type: JobSourceRef, nullable: true, description: 'Where the Kafka intake read it; null for a job submitted through the API.', resolve: (job) => job.source }),
   }),
 });
 

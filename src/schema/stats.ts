@@ -42,6 +42,12 @@ const StatsRef = builder.objectRef<PoolStats>('Stats').implement({
         return ctx.coordinator.jobs.backlogBy(stats.pool, groupingOf[args.by], top);
       },
     }),
+    intakeTopic: t.string({
+      nullable: true,
+      description:
+        "The pool's Kafka intake topic: a plain record written there becomes a job (headers: handoff-labels, handoff-priority, handoff-fairness-key, handoff-idempotency-key). Null when the intake is off, or for all pools.",
+      resolve: (stats, _args, ctx) => (stats.pool !== null && ctx.coordinator.intake.enabled ? ctx.coordinator.intake.topic(stats.pool) : null),
+    }),
     claimsLastMinute: t.exposeInt('claimsLastMinute'),
     deadLettered: t.exposeInt('deadLettered', { description: 'Jobs sent to the dead-letter topic after their last attempt.' }),
   }),

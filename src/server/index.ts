@@ -7,6 +7,7 @@ import { createCoordinator } from '../coordinator/index.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { startChangeFeed } from '../events/changeFeed.js';
 import { KafkaGateway } from '../kafka/gateway.js';
+import { KafkaIntake } from '../kafka/intake.js';
 import type { Logger } from '../logger.js';
 import { publishChanges } from '../schema/changes.js';
 import { Closers } from './closers.js';
@@ -57,6 +58,14 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
   const coordinator = createCoordinator({ database, changes: feed, transport: kafka, observer: metrics }, config, log);
   closers.add('coordinator', () => coordinator.close());
   await coordinator.start(config.sweepIntervalMs);
+  // Plain records on the pools' intake topics become jobs; closed before the coordinator (the batch in hand is recorded first).
+  const intake = kafka && config.intake.enabled
+    ? new KafkaIntake({ intake: coordinator.intake, gateway: kafka, changes: feed, config: config.intake, groupId: `${config.topicPrefix}.intake`, pollMs: config.sweepIntervalMs, log })
+    : undefined;
+  if (intake) {
+    intake.start();
+    closers.add('intake', () => intake.close());
+  }
   const changes = publishChanges(feed);
   closers.add('subscription fan-out', changes.stop);
 
@@ -84,6 +93,7 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
       database: databaseUp ? 'up' : 'down',
       migrations: databaseUp ? migrations : 'unknown',
       kafka: kafkaState,
+      ...(intake && { intake: intake.status() }),
     };
   };
   const http = serveHttp(config, log, {

@@ -27,7 +27,8 @@ export const adminEnv = { HANDOFF_ADMIN_TOKEN: adminToken };
 
 export function testConfig(database: Pick<TestDatabase, 'databaseUrl' | 'dataDir'>, overrides: Partial<Config> = {}): Config {
   return loadConfig(
-    {},
+    // The Kafka intake runs only in the tests that are about it (test/intake.test.ts turns it on).
+    { HANDOFF_INTAKE: 'off' },
     {
       port: 0,
       host: '127.0.0.1',

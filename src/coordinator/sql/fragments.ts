@@ -43,7 +43,8 @@ export const jobColumns = (t: string) =>
   raw(`${t}.id, ${t}.pool, ${t}.state::text AS state, ${t}.replica_id IS NOT NULL AS "waiting", ${t}.labels, ${t}.priority, ${t}.rank,
        ${t}.fairness_key AS "fairnessKey", ${t}.attempts, ${t}.message_key AS "messageKey", ${t}.message_value AS "messageValue",
        ${t}.message_headers AS "messageHeaders", ${t}.idempotency_key AS "idempotencyKey", ${t}.lease_id AS "leaseId",
-       ${t}.submitted_at AS "submittedAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason"`);
+       ${t}.submitted_at AS "submittedAt", ${t}.ended_at AS "endedAt", ${t}.end_reason AS "endReason",
+       ${t}.source_topic AS "sourceTopic", ${t}.source_partition AS "sourcePartition", ${t}.source_offset::text AS "sourceOffset"`);
 
 /** Claimable now: declared FREE, alive, registered, with a slot left. Reads table alias `t`. */
 export const isAvailableSql = (t: string) =>

@@ -106,6 +106,9 @@ export interface JobRow {
   submittedAt: Date;
   endedAt: Date | null;
   endReason: string | null;
+  sourceTopic: string | null;
+  sourcePartition: number | null;
+  sourceOffset: string | null;
 }
 
 export function jobFromRow(row: JobRow): Job {
@@ -125,5 +128,9 @@ export function jobFromRow(row: JobRow): Job {
     submittedAt: row.submittedAt,
     endedAt: row.endedAt,
     endReason: row.endReason,
+    source:
+      row.sourceTopic === null || row.sourcePartition === null || row.sourceOffset === null
+        ? null
+        : { topic: row.sourceTopic, partition: row.sourcePartition, offset: row.sourceOffset },
   };
 }
