@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttachJob, ClaimFreeConsumer, FailLease, RegisterConsumer, SetStatus } from '../src/client/operations.js';
+import { AttachJob, ClaimFreeConsumer, FailLease, RegisterConsumer, SetStatus, SubmitJobs } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
 import { type Harness, adminToken, eventually, startHarness } from './support/harness.js';
 import { kafkaBrokers } from './support/kafka.js';
@@ -154,6 +154,15 @@ describe.runIf(browserTestsRun("the dashboard's browser test"))('the dashboard i
       expect(await page.locator('section').evaluateAll((sections) => sections.map((section) => section.getAttribute('data-pool')))).toEqual([pool, 'video']);
       await mkdir(artifacts, { recursive: true });
       await page.screenshot({ path: `${artifacts}/dashboard-${backend}.png`, fullPage: true });
+    });
+
+    it("shows each pool's backlog depth, and the backlog of all pools", async () => {
+      if (!kafkaBrokers) return; // submitJobs needs Kafka
+      // Labels no consumer carries: the jobs wait in the backlog.
+      await h.client.request(SubmitJobs, { pool: 'video', jobs: [{ value: 'a', labels: ['av1'] }, { value: 'b', labels: ['av1'] }] });
+      await expect.poll(() => page.locator('section[data-pool="video"] [data-field="backlog"]').textContent(), { timeout: 10_000 }).toBe('2');
+      expect(await page.textContent('#total-backlog')).toBe('2');
+      expect(await page.locator('section[data-pool="video"] .pool-counts').textContent()).toMatch(/backlog 2 \(oldest \d+ s\)/);
     });
 
     it('forgets the key on request, and the page ran without a script error or a CSP violation', async () => {

@@ -13,7 +13,7 @@ const statuses = ['FREE', 'BUSY', 'DRAINING', 'OFFLINE'];
 
 const consumerFields = 'id pool status capacity inFlight labels lastHeartbeatAt topic';
 const poolsQuery =
-  'query DashboardPools { pools { pool consumers free busy draining offline capacity inFlight waitingProducers claimsLastMinute deadLettered } }';
+  'query DashboardPools { pools { pool consumers free busy draining offline capacity inFlight waitingProducers backlog oldestPendingSeconds claimsLastMinute deadLettered } }';
 // `first` as a variable: the query-cost limit multiplies a literal one into the cost.
 const consumersQuery = `query DashboardConsumers($first: Int, $after: String) {
   consumers(first: $first, after: $after) { nodes { ${consumerFields} } pageInfo { hasNextPage endCursor } }
@@ -24,7 +24,8 @@ const changesSubscription = `subscription DashboardChanges { consumerStatusChang
  * @typedef {{ id: string, pool: string, status: string, capacity: number, inFlight: number,
  *   labels: string[], lastHeartbeatAt: string | null, topic: string }} Consumer
  * @typedef {{ pool: string, consumers: number, free: number, busy: number, draining: number, offline: number,
- *   capacity: number, inFlight: number, waitingProducers: number, claimsLastMinute: number, deadLettered: number }} PoolStats
+ *   capacity: number, inFlight: number, waitingProducers: number, backlog: number, oldestPendingSeconds: number | null,
+ *   claimsLastMinute: number, deadLettered: number }} PoolStats
  */
 
 /** The server refused the key (or wants one): ask for another. */
@@ -295,6 +296,8 @@ function poolSection(pool, stats, consumers) {
     ...statuses.flatMap((status) => [count(status.toLowerCase(), consumers.filter((c) => c.status === status).length, status.toLowerCase()), ' · ']),
     count('inFlight', `${slots} / ${capacity}`, 'in flight'), ' · ',
     count('waitingProducers', stats?.waitingProducers ?? 0, 'waiting producers'), ' · ',
+    count('backlog', stats?.backlog ?? 0, 'backlog'),
+    ...(stats?.oldestPendingSeconds == null ? [] : [` (oldest ${Math.round(stats.oldestPendingSeconds)} s)`]), ' · ',
     count('claimsLastMinute', stats?.claimsLastMinute ?? 0, 'claims/min'), ' · ',
     count('deadLettered', stats?.deadLettered ?? 0, 'dead letters'),
   );
@@ -357,6 +360,7 @@ function render() {
     byId('total-consumers').textContent = String(consumers.length);
     byId('total-in-flight').textContent = `${consumers.reduce((s, c) => s + c.inFlight, 0)} / ${consumers.reduce((s, c) => s + c.capacity, 0)}`;
     byId('total-waiting').textContent = String(state.pools.reduce((s, p) => s + p.waitingProducers, 0));
+    byId('total-backlog').textContent = String(state.pools.reduce((s, p) => s + p.backlog, 0));
     const deadLettered = state.pools.reduce((s, p) => s + p.deadLettered, 0);
     byId('total-dead-lettered').textContent = String(deadLettered);
     byId('total-dead-lettered').classList.toggle('alert', deadLettered > 0);
