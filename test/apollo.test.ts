@@ -3,7 +3,8 @@
 // waits apart with requestKey — which also makes a resubscription get the same lease, never a second slot.
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwaitedLease, awaitFreeConsumer, handoffApolloClient } from '../examples/apollo.js';
+import { firstValueFrom } from 'rxjs';
+import { AwaitFreeConsumer, type AwaitedLease, awaitFreeConsumer, handoffApolloClient } from '../examples/apollo.js';
 import { CreateApiKey, GetConsumer, GetStats, RegisterConsumer, SetStatus } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
 import { type Harness, eventually, sleep, startHarness, unique } from './support/harness.js';
@@ -64,6 +65,23 @@ describe.each(backends)('Apollo Client on %s', (backend) => {
       const [a, b] = await Promise.all([first, second]);
       expect(a.id).not.toBe(b.id);
       expect(await pool.inFlight()).toBe(2);
+      expect(await pool.leases()).toBe(2);
+    } finally {
+      await handoff.close();
+    }
+  });
+
+  it("Apollo's queryDeduplication: false keeps two identical subscriptions apart as well (two waiters, two leases)", async () => {
+    const pool = await busyPool();
+    const handoff = handoffApolloClient(h.server.url, pool.token);
+    try {
+      const unmerged = () =>
+        firstValueFrom(handoff.apollo.subscribe({ query: AwaitFreeConsumer, variables: { pool: pool.pool }, context: { queryDeduplication: false } }));
+      const both = Promise.all([unmerged(), unmerged()]);
+      await waitersSettleAt(pool.waiting, 2);
+      await pool.free();
+      const [a, b] = await both;
+      expect(a.data?.awaitFreeConsumer.id).not.toBe(b.data?.awaitFreeConsumer.id);
       expect(await pool.leases()).toBe(2);
     } finally {
       await handoff.close();
