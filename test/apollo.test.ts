@@ -3,6 +3,7 @@
 // waits apart with requestKey — which also makes a resubscription get the same lease, never a second slot.
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApolloClient } from '@apollo/client';
 import { firstValueFrom } from 'rxjs';
 import { AwaitFreeConsumer, type AwaitedLease, awaitFreeConsumer, handoffApolloClient } from '../examples/apollo.js';
 import { CreateApiKey, GetConsumer, GetStats, RegisterConsumer, SetStatus } from '../src/client/operations.js';
@@ -36,56 +37,47 @@ describe.each(backends)('Apollo Client on %s', (backend) => {
     expect(await waiting()).toBe(count);
   }
 
-  it('merges two identical awaitFreeConsumer subscriptions into one server waiter: both callers get the same lease', async () => {
+  /**
+   * Two producers wait in a busy pool through one Apollo Client (`wait(0)`, `wait(1)`); once the server
+   * holds `waiters` waits for them, the consumer turns FREE. Returns the lease ids each got, and how
+   * many slots were taken.
+   */
+  async function twoProducers(waiters: number, wait: (apollo: ApolloClient, pool: string, index: number) => Promise<string>) {
     const pool = await busyPool();
     const handoff = handoffApolloClient(h.server.url, pool.token);
     try {
-      const first = awaitFreeConsumer(handoff.apollo, { pool: pool.pool });
-      const second = awaitFreeConsumer(handoff.apollo, { pool: pool.pool });
-      await waitersSettleAt(pool.waiting, 1);
+      const both = Promise.all([wait(handoff.apollo, pool.pool, 0), wait(handoff.apollo, pool.pool, 1)]);
+      await waitersSettleAt(pool.waiting, waiters);
       await pool.free();
-      const [a, b] = await Promise.all([first, second]);
-      // The surprise: two producers, each believing it holds a slot, share one lease.
-      expect(a.id).toBe(b.id);
-      expect(await pool.inFlight()).toBe(1);
-      expect(await pool.leases()).toBe(1);
+      return { leaseIds: await both, inFlight: await pool.inFlight(), leases: await pool.leases() };
     } finally {
       await handoff.close();
     }
+  }
+
+  it('merges two identical awaitFreeConsumer subscriptions into one server waiter: both callers get the same lease', async () => {
+    const { leaseIds, inFlight, leases } = await twoProducers(1, async (apollo, pool) => (await awaitFreeConsumer(apollo, { pool })).id);
+    // The surprise: two producers, each believing it holds a slot, share one lease.
+    expect(leaseIds[0]).toBe(leaseIds[1]);
+    expect([inFlight, leases]).toEqual([1, 1]);
   });
 
   it('two subscriptions with distinct requestKey values are two waiters and get two leases', async () => {
-    const pool = await busyPool();
-    const handoff = handoffApolloClient(h.server.url, pool.token);
-    try {
-      const first = awaitFreeConsumer(handoff.apollo, { pool: pool.pool, requestKey: 'image-1' });
-      const second = awaitFreeConsumer(handoff.apollo, { pool: pool.pool, requestKey: 'image-2' });
-      await waitersSettleAt(pool.waiting, 2);
-      await pool.free();
-      const [a, b] = await Promise.all([first, second]);
-      expect(a.id).not.toBe(b.id);
-      expect(await pool.inFlight()).toBe(2);
-      expect(await pool.leases()).toBe(2);
-    } finally {
-      await handoff.close();
-    }
+    const { leaseIds, inFlight, leases } = await twoProducers(
+      2,
+      async (apollo, pool, index) => (await awaitFreeConsumer(apollo, { pool, requestKey: `image-${index}` })).id,
+    );
+    expect(leaseIds[0]).not.toBe(leaseIds[1]);
+    expect([inFlight, leases]).toEqual([2, 2]);
   });
 
   it("Apollo's queryDeduplication: false keeps two identical subscriptions apart as well (two waiters, two leases)", async () => {
-    const pool = await busyPool();
-    const handoff = handoffApolloClient(h.server.url, pool.token);
-    try {
-      const unmerged = () =>
-        firstValueFrom(handoff.apollo.subscribe({ query: AwaitFreeConsumer, variables: { pool: pool.pool }, context: { queryDeduplication: false } }));
-      const both = Promise.all([unmerged(), unmerged()]);
-      await waitersSettleAt(pool.waiting, 2);
-      await pool.free();
-      const [a, b] = await both;
-      expect(a.data?.awaitFreeConsumer.id).not.toBe(b.data?.awaitFreeConsumer.id);
-      expect(await pool.leases()).toBe(2);
-    } finally {
-      await handoff.close();
-    }
+    const { leaseIds, leases } = await twoProducers(2, async (apollo, pool) => {
+      const { data } = await firstValueFrom(apollo.subscribe({ query: AwaitFreeConsumer, variables: { pool }, context: { queryDeduplication: false } }));
+      return data?.awaitFreeConsumer.id ?? 'no lease';
+    });
+    expect(leaseIds[0]).not.toBe(leaseIds[1]);
+    expect(leases).toBe(2);
   });
 
   it('a resubscription with the same requestKey, on a new socket after the lease came, gets the same lease', async () => {
