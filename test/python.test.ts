@@ -1,7 +1,7 @@
 // The Python quickstart (examples/python/) against a real server and broker: two Python consumers, one
-// 10× slower, and the Python producer sending, dispatching and submitting jobs — each job runs once and
-// the slow consumer does fewer — and a consumer that drains on SIGTERM. Each process has its own key:
-// a CONSUMER key per consumer and a PRODUCER key of the pool, as in production.
+// 10× slower, and the Python producer sending, dispatching, submitting and writing jobs to the Kafka
+// intake — each job runs once and the slow consumer does fewer — and a consumer that drains on SIGTERM.
+// Each process has its own key: a CONSUMER key per consumer and a PRODUCER key of the pool, as in production.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKey, DispatchJob, GetConsumer, GetLease } from '../src/client/operations.js';
@@ -61,7 +61,12 @@ describe.runIf(pythonTestsRun('the Python examples test') && kafkaBrokers)('the 
   let h: Harness;
   const running: PythonProcess[] = [];
   beforeAll(async () => {
-    h = await startHarness('postgres', { kafka: { brokers: kafkaBrokers.split(','), clientId: 'handoff-test', produceTimeoutMs: 5_000 } });
+    h = await startHarness('postgres', {
+      kafka: { brokers: kafkaBrokers.split(','), clientId: 'handoff-test', produceTimeoutMs: 5_000 },
+      // The intake's consumer group (<prefix>.intake) and topics are this server's alone.
+      topicPrefix: unique('python'),
+      intake: { enabled: true, partitions: 2, refreshMs: 1_000 },
+    });
   });
   afterEach(() => running.splice(0).forEach((child) => child.kill()));
   afterAll(() => h?.close());
@@ -80,7 +85,7 @@ describe.runIf(pythonTestsRun('the Python examples test') && kafkaBrokers)('the 
     return consumer;
   }
 
-  it('2 consumers, one 10× slower, and a producer that sends, dispatches and submits: every job once, the slow one does fewer', async () => {
+  it('2 consumers, one 10× slower, and a producer that sends, dispatches, submits and writes to the intake: every job once, the slow one does fewer', async () => {
     const pool = unique('py');
     const [fast, slow] = await Promise.all([startConsumer(pool, `${pool}-fast`, 100), startConsumer(pool, `${pool}-slow`, 1_000)]);
     const producerEnv = environment(await key({ role: 'PRODUCER', pool }));
@@ -88,6 +93,7 @@ describe.runIf(pythonTestsRun('the Python examples test') && kafkaBrokers)('the 
       new PythonProcess('producer.py', ['send', '24', '--pool', pool, '--prefix', 'sent'], producerEnv),
       new PythonProcess('producer.py', ['dispatch', '4', '--pool', pool, '--prefix', 'dispatched'], producerEnv),
       new PythonProcess('producer.py', ['submit', '4', '--pool', pool, '--prefix', 'submitted'], producerEnv),
+      new PythonProcess('producer.py', ['intake', '4', '--pool', pool, '--prefix', 'written', '--priority', '1'], producerEnv),
     ];
     running.push(...producers);
     await Promise.all(producers.map((producer) => producer.succeeded()));
@@ -95,6 +101,7 @@ describe.runIf(pythonTestsRun('the Python examples test') && kafkaBrokers)('the 
       ...Array.from({ length: 24 }, (_, i) => `sent-${i}`),
       ...Array.from({ length: 4 }, (_, i) => `dispatched-${i}`),
       ...Array.from({ length: 4 }, (_, i) => `submitted-${i}`),
+      ...Array.from({ length: 4 }, (_, i) => `written-${i}`),
     ].map((job) => JSON.stringify({ job }).replace(':', ': ')); // Python's json.dumps puts a space after the colon
     await eventually(() => (fast.completed().length + slow.completed().length >= expected.length ? true : undefined), 90_000);
 

@@ -13,6 +13,11 @@ import requests
 # itself must set both; Handoff sets them on everything it produces.
 LEASE_ID_HEADER = "handoff-lease-id"
 ATTEMPT_HEADER = "handoff-attempt"
+# What a plain record on a pool's intake topic may say (all optional; src/protocol/headers.ts intakeHeaders).
+INTAKE_LABELS_HEADER = "handoff-labels"  # comma-separated
+INTAKE_PRIORITY_HEADER = "handoff-priority"  # -10 … 10
+INTAKE_FAIRNESS_KEY_HEADER = "handoff-fairness-key"
+INTAKE_IDEMPOTENCY_KEY_HEADER = "handoff-idempotency-key"
 
 
 class HandoffError(Exception):

@@ -4,13 +4,15 @@
     HANDOFF_TOKEN=<a PRODUCER key of the pool> KAFKA_BROKERS=127.0.0.1:9092 \\
       /usr/bin/python3 examples/python/producer.py send 10 --pool images
 
-Three ways, one per command:
+Four ways, one per command:
   send      waits for a free consumer (awaitFreeConsumer over graphql-transport-ws, with websockets),
             records the job on the lease (attachJob), then produces it with kafka-python to the
             consumer's topic with the headers handoff-lease-id and handoff-attempt;
   dispatch  asks Handoff to claim (waiting up to --wait-ms) and produce in one HTTP call;
   submit    adds the jobs to the pool's backlog and returns at once: Handoff sends each when a slot
-            takes it.
+            takes it;
+  intake    writes plain Kafka records to the pool's intake topic (kafka-python, no Handoff call but
+            to learn the topic's name): each becomes a backlog job, as with submit.
 Needs Debian's python3-websockets, python3-kafka and python3-requests (/usr/bin/python3).
 """
 import argparse
@@ -23,7 +25,18 @@ import uuid
 import websockets
 from kafka import KafkaProducer
 
-from handoff_api import ATTEMPT_HEADER, LEASE_ID_HEADER, HandoffError, error_from, from_environment, kafka_brokers
+from handoff_api import (
+    ATTEMPT_HEADER,
+    INTAKE_FAIRNESS_KEY_HEADER,
+    INTAKE_IDEMPOTENCY_KEY_HEADER,
+    INTAKE_LABELS_HEADER,
+    INTAKE_PRIORITY_HEADER,
+    LEASE_ID_HEADER,
+    HandoffError,
+    error_from,
+    from_environment,
+    kafka_brokers,
+)
 
 AWAIT_FREE_CONSUMER = """subscription ($pool: String!, $ttlMs: Int, $requestKey: String) {
   awaitFreeConsumer(pool: $pool, ttlMs: $ttlMs, requestKey: $requestKey) { id attempt consumer { id topic } } }"""
@@ -33,6 +46,7 @@ DISPATCH = """mutation ($pool: String!, $message: DispatchMessageInput!, $waitMs
   dispatch(pool: $pool, message: $message, waitMs: $waitMs, requestKey: $requestKey) {
     topic partition offset lease { id consumer { id } } } }"""
 SUBMIT = """mutation ($pool: String!, $jobs: [SubmitJobInput!]!) { submitJobs(pool: $pool, jobs: $jobs) { id state } }"""
+INTAKE_TOPIC = """query ($pool: String!) { stats(pool: $pool) { intakeTopic } }"""
 
 
 def log(line):
@@ -120,32 +134,67 @@ def dispatch_all(api, pool, jobs, wait_ms, run):
         log(f"dispatched {value} -> {lease['consumer']['id']} lease={lease['id']} ({dispatched['dispatch']['topic']})")
 
 
-def submit_all(api, pool, jobs, run):
+def submit_all(api, pool, jobs, run, order):
     # Idempotency keys: submitted again (a retry after a lost answer), no job is added twice.
-    backlog = [{"key": key, "value": value, "idempotencyKey": f"{run}-{key}"} for key, value in jobs]
+    backlog = [{"key": key, "value": value, "idempotencyKey": f"{run}-{key}", **order} for key, value in jobs]
     submitted = api.request_again_on_network_errors(SUBMIT, pool=pool, jobs=backlog)["submitJobs"]
     for (key, value), job in zip(jobs, submitted):
         log(f"submitted {value} job={job['id']} ({job['state']})")
 
 
+def intake_all(api, pool, jobs, run, order):
+    topic = api.request(INTAKE_TOPIC, pool=pool)["stats"]["intakeTopic"]
+    if topic is None:
+        raise HandoffError("NOT_FOUND", f"pool {pool} has no intake topic yet (it comes with its first consumer; HANDOFF_INTAKE=off or no Kafka: none)")
+    headers = []
+    if "labels" in order:
+        headers.append((INTAKE_LABELS_HEADER, ",".join(order["labels"]).encode()))
+    if "priority" in order:
+        headers.append((INTAKE_PRIORITY_HEADER, str(order["priority"]).encode()))
+    if "fairnessKey" in order:
+        headers.append((INTAKE_FAIRNESS_KEY_HEADER, order["fairnessKey"].encode()))
+    kafka = KafkaProducer(bootstrap_servers=kafka_brokers(), acks="all", retries=3, max_in_flight_requests_per_connection=1)
+    try:
+        # An idempotency key per record: one a retry wrote twice is still one job.
+        sends = [
+            (value, kafka.send(topic, key=key.encode(), value=value.encode(), headers=headers + [(INTAKE_IDEMPOTENCY_KEY_HEADER, f"{run}-{key}".encode())]))
+            for key, value in jobs
+        ]
+        for value, future in sends:
+            metadata = future.get(30)
+            log(f"written {value} to {topic} (partition {metadata.partition}, offset {metadata.offset})")
+    finally:
+        kafka.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("how", choices=["send", "dispatch", "submit"])
+    parser.add_argument("how", choices=["send", "dispatch", "submit", "intake"])
     parser.add_argument("count", type=int, nargs="?", default=10)
     parser.add_argument("--pool", default="default")
     parser.add_argument("--prefix", default="job", help="jobs are <prefix>-0, <prefix>-1, …")
     parser.add_argument("--concurrency", type=int, default=8, help="send: how many jobs wait for a consumer at once")
     parser.add_argument("--wait-ms", type=int, default=30_000, help="dispatch: how long each waits for a free consumer")
+    parser.add_argument("--priority", type=int, help="submit, intake: -10 … 10, higher goes first")
+    parser.add_argument("--labels", help="submit, intake: labels a consumer must carry, comma-separated")
+    parser.add_argument("--fairness-key", help="submit, intake: a tenant or customer; slots go round-robin across keys")
     args = parser.parse_args()
     api = from_environment()
     jobs = [(f"{args.prefix}-{i}", json.dumps({"job": f"{args.prefix}-{i}"})) for i in range(args.count)]
     run = uuid.uuid4().hex[:8]  # this run's request and idempotency keys: <run>-<job key>
+    order = {"priority": args.priority} if args.priority is not None else {}
+    if args.labels:
+        order["labels"] = args.labels.split(",")
+    if args.fairness_key:
+        order["fairnessKey"] = args.fairness_key
     if args.how == "send":
         asyncio.run(send_all(api, os.environ.get("HANDOFF_TOKEN", ""), args.pool, jobs, args.concurrency, run))
     elif args.how == "dispatch":
         dispatch_all(api, args.pool, jobs, args.wait_ms, run)
+    elif args.how == "submit":
+        submit_all(api, args.pool, jobs, run, order)
     else:
-        submit_all(api, args.pool, jobs, run)
+        intake_all(api, args.pool, jobs, run, order)
 
 
 if __name__ == "__main__":
