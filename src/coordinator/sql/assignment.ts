@@ -56,7 +56,8 @@ export const assignmentCtes = (settings: AssignmentSettings, released: Sql = non
       SELECT j.id, j.fairness_key, j.labels, j.attempts, j.message_key, j.message_value, j.message_headers, j.replica_id,
              j.claim_ttl_ms, j.lease_id AS previous_lease_id, gen_random_uuid() AS new_lease_id
       FROM jobs j, slot
-      WHERE j.pool = slot.pool AND j.state = 'PENDING' AND slot.labels @> j.labels
+      -- The pool as a value, not a join: the planner then reads the line in order from its index instead of sorting every pending job.
+      WHERE j.pool = (SELECT pool FROM slot) AND j.state = 'PENDING' AND slot.labels @> j.labels
         AND j.fairness_key NOT IN (SELECT key FROM capped) AND (j.replica_id IS NOT NULL OR ${settings.produces})
       ${jobOrder}
       LIMIT (SELECT CASE WHEN (SELECT yes FROM limited) THEN least(slot.free, 1) ELSE slot.free END FROM slot)
