@@ -276,20 +276,30 @@ describe.skipIf(!kafkaBrokers).each(backends)('the Kafka intake under kill -9 of
     replicas.push(first);
     const client = (url: string) => new GraphQLClient({ url, headers: adminHeaders });
     const pool = unique('p');
-    const one = client(first.url);
-    // A BUSY consumer: the jobs stay in the backlog, where they are counted.
-    await one.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
-    await one.close();
     const topic = `${prefix}.${pool}.intake`;
     const total = 20_000;
+    const half = total / 2;
+    const records = (start: number, count: number) => Array.from({ length: count }, (_, i) => ({ key: `k${start + i}`, value: `record-${start + i}` }));
+    // Half the records are in the topic before the replica reads it, so its first fetch is a large batch …
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
+    await admin.disconnect();
     const producer = testKafka().producer(writer);
     await producer.connect();
-    // Written while the replica reads: it is mid-way through when it dies.
-    for (let start = 0; start < total; start += 1_000) {
-      await producer.send({ topic, messages: Array.from({ length: 1_000 }, (_, i) => ({ key: `k${start + i}`, value: `record-${start + i}` })) });
-    }
-    await producer.disconnect();
-    expect(await recordCount(topic)).toBe(total);
+    for (let start = 0; start < half; start += 1_000) await producer.send({ topic, messages: records(start, 1_000) });
+    // … which it starts on once the pool has a consumer (BUSY: the jobs stay in the backlog, where they are counted).
+    const one = client(first.url);
+    await one.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
+    await one.close();
+    // The other half comes over ten seconds or more: the replica dies with records still coming.
+    const writing = (async () => {
+      for (let start = half; start < total; start += 100) {
+        await producer.send({ topic, messages: records(start, 100) });
+        await sleep(100);
+      }
+      await producer.disconnect();
+    })();
 
     const backlog = async (url: string) => {
       const c = client(url);
@@ -305,6 +315,8 @@ describe.skipIf(!kafkaBrokers).each(backends)('the Kafka intake under kill -9 of
     }, 60_000);
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
+    await writing;
+    expect(await recordCount(topic)).toBe(total);
     expect(atKill).toBeLessThan(total);
 
     const second = await startServerProcess(database, env);

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../sql/database.js';
 import { conflict, notFound, staleEpoch } from './errors.js';
 import { fillSlots } from './filler.js';
 import { intakeTopic } from './intake.js';
+import { announceIntakePool } from './sql/announceIntakePool.js';
 import type { Database, JobTransport } from './ports.js';
 import type { AssignedJob, JobSettings } from './sql/assignment.js';
 import type { CoordinatorSettings } from './settings.js';
@@ -84,13 +85,15 @@ export class Registry {
     await this.transport?.ensureTopic(topic).catch((error: unknown) => {
       this.log.warn({ err: error, topic }, 'could not create the consumer topic now; dispatch will try again');
     });
-    // The pool's intake topic exists once it has a consumer, so producers may write to it at once.
+    // The pool's intake topic exists once it has a consumer, so producers may write to it at once, and
+    // every replica's intake hears of it (a replica that reads it already ignores the announcement).
     const { intake } = this.settings;
-    if (intake.enabled) {
+    if (intake.enabled && this.transport) {
       const intakeTopicName = intakeTopic(topicPrefix, pool);
-      await this.transport?.ensureTopic(intakeTopicName, intake.partitions).catch((error: unknown) => {
-        this.log.warn({ err: error, topic: intakeTopicName }, "could not create the pool's intake topic now; the intake will try again");
-      });
+      await this.transport.ensureTopic(intakeTopicName, intake.partitions).then(
+        () => announceIntakePool(this.db, pool),
+        (error: unknown) => this.log.warn({ err: error, topic: intakeTopicName }, "could not create the pool's intake topic now; the intake will try again"),
+      );
     }
     return consumer;
   }

@@ -5,7 +5,6 @@
 import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { IntakeConfig } from '../config.js';
 import type { Intake, IntakeRecord } from '../coordinator/intake.js';
-import type { ChangeSource } from '../coordinator/ports.js';
 import type { Logger } from '../logger.js';
 import type { KafkaGateway } from './gateway.js';
 
@@ -15,8 +14,6 @@ const chunkSize = 500;
 export interface IntakeParts {
   intake: Intake;
   gateway: KafkaGateway;
-  /** Consumer changes: a pool seen for the first time gets its intake read at once. */
-  changes: ChangeSource;
   config: IntakeConfig;
   /** The consumer group of every replica's intake. */
   groupId: string;
@@ -37,14 +34,15 @@ export class KafkaIntake {
   private again = false;
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly stopChanges: () => void;
   private readonly log: Logger;
 
   constructor(private readonly parts: IntakeParts) {
     this.log = parts.log.child({ component: 'intake' });
-    this.stopChanges = parts.changes.onChange((change) => {
-      if (![...this.poolOf.values()].includes(change.consumer.pool)) this.refresh();
-    });
+  }
+
+  /** A pool got a consumer (announced by the replica that registered it): read its topic now if this replica does not yet. */
+  poolAnnounced(pool: string): void {
+    if (![...this.poolOf.values()].includes(pool)) this.refresh();
   }
 
   /** Starts reading (in the background: Kafka may be down now and come up later). */
@@ -65,7 +63,6 @@ export class KafkaIntake {
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
-    this.stopChanges();
     await this.refreshing;
     // Waits for the batch being recorded; its offsets are committed, or read again by another replica.
     await this.consumer?.disconnect();
@@ -74,7 +71,7 @@ export class KafkaIntake {
   }
 
   /** Looks for new pools: creates their intake topics and, when the set changed, reads it anew. One refresh at a time. */
-  private refresh(): void {
+  refresh(): void {
     if (this.closed) return;
     if (this.refreshing) {
       this.again = true;
@@ -149,7 +146,7 @@ export class KafkaIntake {
     this.log.info({ topics: poolOf.size }, 'reading the intake topics');
   }
 
-  /** One fetched batch of one partition: recorded in steps, each step's offset resolved after it committed, then committed to Kafka. */
+  /** One fetched batch of one partition, recorded in steps: each step's offset is committed to Kafka after the step committed in the database. */
   private async record({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }: EachBatchPayload): Promise<void> {
     const pool = this.poolOf.get(batch.topic);
     if (pool === undefined) return; // not a topic this consumer reads any more: left for the next one
@@ -163,7 +160,11 @@ export class KafkaIntake {
       const { taken, full, known } = await this.parts.intake.take(pool, batch.topic, messages.map((message) => recordOf(batch, message)));
       if (known > 0) this.log.info({ pool, partition: batch.partition, known }, 'records that were jobs already (read again, or a known idempotency key) were not added twice');
       const last = messages[taken - 1];
-      if (last) resolveOffset(last.offset);
+      if (last) {
+        resolveOffset(last.offset);
+        // After each step, not only at the batch's end: a replica that dies mid-batch leaves little to read again.
+        await commitOffsetsIfNecessary(uncommittedOffsets());
+      }
       if (full) {
         this.paused.add(pool);
         this.pause(pool, batch.topic);
@@ -171,7 +172,6 @@ export class KafkaIntake {
       }
       await heartbeat();
     }
-    await commitOffsetsIfNecessary(uncommittedOffsets());
   }
 
   private pause(pool: string, topic: string): void {

@@ -3,6 +3,7 @@
 import { ApiKeys, revocationsChannel } from '../auth/apiKeys.js';
 import { announceFirstRunToken } from '../auth/firstRun.js';
 import type { Config } from '../config.js';
+import { intakePoolsChannel } from '../coordinator/channels.js';
 import { createCoordinator } from '../coordinator/index.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { startChangeFeed } from '../events/changeFeed.js';
@@ -60,11 +61,12 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
   await coordinator.start(config.sweepIntervalMs);
   // Plain records on the pools' intake topics become jobs; closed before the coordinator (the batch in hand is recorded first).
   const intake = kafka && config.intake.enabled
-    ? new KafkaIntake({ intake: coordinator.intake, gateway: kafka, changes: feed, config: config.intake, groupId: `${config.topicPrefix}.intake`, pollMs: config.sweepIntervalMs, log })
+    ? new KafkaIntake({ intake: coordinator.intake, gateway: kafka, config: config.intake, groupId: `${config.topicPrefix}.intake`, pollMs: config.sweepIntervalMs, log })
     : undefined;
   if (intake) {
-    intake.start();
     closers.add('intake', () => intake.close());
+    closers.add('intake announcements', await database.listen(intakePoolsChannel, { payload: (pool) => intake.poolAnnounced(pool), reconnected: () => intake.refresh() }));
+    intake.start();
   }
   const changes = publishChanges(feed);
   closers.add('subscription fan-out', changes.stop);
