@@ -58,6 +58,17 @@ export const Heartbeat = graphql(`
   }
 `);
 
+export const ConsumerSession = graphql(`
+  subscription ConsumerSession($id: ID!, $epoch: Int!) {
+    consumerSession(id: $id, epoch: $epoch) {
+      kind
+      consumer {
+        ...ConsumerFields
+      }
+    }
+  }
+`);
+
 export const DeregisterConsumer = graphql(`
   mutation DeregisterConsumer($id: ID!, $epoch: Int!) {
     deregisterConsumer(id: $id, epoch: $epoch) {

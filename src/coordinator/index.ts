@@ -10,9 +10,11 @@ import { Filler } from './filler.js';
 import { History } from './history.js';
 import { Intake } from './intake.js';
 import { Jobs } from './jobs.js';
+import { ReplicaLag } from './lag.js';
 import { Leases } from './leases.js';
 import { type ChangeSource, type Clock, type Database, type JobTransport, type Observer, type SweepReport, systemClock, unobserved } from './ports.js';
 import { Registry } from './registry.js';
+import { Sessions, sessionBeatMs } from './sessions.js';
 import type { CoordinatorSettings } from './settings.js';
 import type { JobSettings } from './sql/assignment.js';
 import type { EndedRow } from './sql/endLeases.js';
@@ -49,6 +51,8 @@ export interface Coordinator {
   readonly auditLog: AuditLog;
   /** The pools' last hour, sampled for the dashboard's charts. */
   readonly history: History;
+  /** Consumers alive while their connection answers pings (consumerSession). */
+  readonly sessions: Sessions;
   /** One pass of everything time decides (the sweeper runs it on a timer). */
   sweep(): Promise<SweepReport>;
   /** Announces this replica, then runs the sweep every `intervalMs` until close(). */
@@ -87,7 +91,30 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
   const admin = new Admin(db, settings, jobSettings, transport, filler, afterEnded, deliver);
   const auditLog = new AuditLog(db, settings);
   const history = new History(db, settings, log);
-  const sweeper = new Sweeper({ db, transport, settings, jobSettings, deliveries, replicaId, observer, log });
+  const clock = ports.clock ?? systemClock;
+  const lag = new ReplicaLag(settings.heartbeatTtlMs, clock);
+  const sessions = new Sessions({
+    db,
+    filler,
+    lag,
+    clock,
+    log,
+    heartbeat: (id, epoch) => registry.heartbeat(id, epoch),
+    heartbeatTtlMs: settings.heartbeatTtlMs,
+  });
+  const sweeper = new Sweeper({
+    db,
+    transport,
+    settings,
+    jobSettings,
+    deliveries,
+    replicaId,
+    observer,
+    log,
+    lag,
+    clock,
+    judged: (consumers) => sessions.judged(consumers),
+  });
   return {
     replicaId,
     registry,
@@ -100,15 +127,19 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
     admin,
     auditLog,
     history,
+    sessions,
     sweep: () => sweeper.sweep(),
     async start(intervalMs) {
       await touchReplica(db, replicaId);
       sweeper.start(intervalMs);
+      sessions.start(sessionBeatMs(settings.heartbeatTtlMs));
       history.start();
     },
     async close() {
       await history.stop();
       await sweeper.stop();
+      await sessions.stop();
+      lag.stop();
       claims.close();
       // Its waiting producers are gone with it: their jobs leave the line now, not when it goes silent.
       await reapReplicas(db, settings.replicaSilenceMs, replicaId);

@@ -78,6 +78,11 @@ export interface Observer {
   /** A slot was claimed in `pool`, after waiting `waitedMs` in line (0 for an immediate claim). */
   claimed(pool: string, waitedMs: number): void;
   swept(report: SweepReport): void;
+  /**
+   * At each sweep: the worst lag this replica measured over the last heartbeat TTL, and how much longer
+   * than the TTL a consumer must be silent now before it is judged OFFLINE (the worst lag of any replica).
+   */
+  lagged?(lagMs: number, graceMs: number): void;
   /** Handoff produced these assigned jobs itself (the backlog's, and jobs sent again: attempt > 1). */
   delivered(jobs: readonly { attempt: number }[]): void;
 }

@@ -7,7 +7,7 @@ import { countByPool } from './sql/countByPool.js';
 import type { PoolStats } from './types.js';
 import { checkPool } from './validate.js';
 
-const counted = ['consumers', 'free', 'busy', 'draining', 'offline', 'capacity', 'inFlight', 'claimsLastMinute', 'deadLettered'] as const;
+const counted = ['consumers', 'free', 'busy', 'draining', 'offline', 'capacity', 'inFlight', 'claimsLastMinute', 'deadLettered', 'offlineVerdicts', 'falseOfflines'] as const;
 
 const zero = (pool: string | null): PoolStats => ({
   pool,
@@ -23,6 +23,8 @@ const zero = (pool: string | null): PoolStats => ({
   waitingProducers: 0,
   backlog: 0,
   oldestPendingMs: null,
+  offlineVerdicts: 0,
+  falseOfflines: 0,
 });
 
 export class Stats {

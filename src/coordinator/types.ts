@@ -107,6 +107,9 @@ export interface PoolStats {
   backlog: number;
   /** How long the oldest of them has waited. */
   oldestPendingMs: number | null;
+  /** Times Handoff judged its registered consumers OFFLINE, and times one of them then showed life with the same epoch (a false OFFLINE). */
+  offlineVerdicts: number;
+  falseOfflines: number;
 }
 
 /** A page of a listing, in its order, and whether more follow (the schema makes cursors of it). */

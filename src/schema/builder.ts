@@ -16,6 +16,17 @@ export interface Context {
   principal: Principal | null;
   /** Without a principal: why (no key, a malformed Authorization, an unknown or revoked key). */
   credentialProblem: string;
+  /** Over graphql-ws only: the WebSocket the operation came on (the server puts it in the context); consumerSession pings it. */
+  socket?: SessionSocket;
+}
+
+/** As much of a WebSocket (ws's) as a consumer session needs: ping it, hear its pongs, drop it. */
+export interface SessionSocket {
+  readonly readyState: number;
+  ping(): void;
+  on(event: 'pong', listener: () => void): unknown;
+  off(event: 'pong', listener: () => void): unknown;
+  terminate(): void;
 }
 
 /** Pool names are never empty, so this grants nothing: for a non-admin call that names no pool. */

@@ -2,6 +2,7 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
 import './consumer.js';
+import './consumerSession.js';
 import './lease.js';
 import './job.js';
 import './stats.js';

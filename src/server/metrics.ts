@@ -46,6 +46,28 @@ export class Metrics implements Observer {
     help: 'Consumers this replica marked OFFLINE because their heartbeats stopped.',
     registers: [this.registry],
   });
+  private readonly lag = new Gauge({
+    name: 'handoff_replica_lag_seconds',
+    help: 'The worst lag this replica measured over the last heartbeat TTL: event-loop delay, a late sweep, slow liveness statements.',
+    registers: [this.registry],
+  });
+  private readonly offlineGrace = new Gauge({
+    name: 'handoff_offline_grace_seconds',
+    help: 'How much longer than the heartbeat TTL a consumer must be silent now to be judged OFFLINE: the worst lag of any replica (a replica gone silent counts by its silence).',
+    registers: [this.registry],
+  });
+  private readonly verdicts = new Gauge({
+    name: 'handoff_offline_verdicts',
+    help: 'Times registered consumers were judged OFFLINE (all replicas: read from the database).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
+  private readonly falseOfflines = new Gauge({
+    name: 'handoff_false_offlines',
+    help: 'Times a registered consumer judged OFFLINE then showed life with the same epoch: it was alive, only unheard (all replicas: read from the database).',
+    labelNames: ['pool'],
+    registers: [this.registry],
+  });
   private readonly redeliveries = new Counter({
     name: 'handoff_redeliveries_total',
     help: 'Jobs this replica sent again (attempt + 1) after their lease expired or failed.',
@@ -126,6 +148,11 @@ export class Metrics implements Observer {
     this.deadLetters.inc(report.deadLettered);
   }
 
+  lagged(lagMs: number, graceMs: number): void {
+    this.lag.set(lagMs / 1000);
+    this.offlineGrace.set(graceMs / 1000);
+  }
+
   /** GraphQL operation durations and errors, from Yoga's Prometheus plugin, into this registry. */
   yogaPlugin(): Plugin {
     return usePrometheus({
@@ -156,7 +183,7 @@ export class Metrics implements Observer {
   /** The text Prometheus scrapes, after reading the database's counts once. */
   async scrape(sources: MetricsSources): Promise<{ contentType: string; body: string }> {
     const pools = await sources.pools();
-    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers, this.backlog, this.backlogOldest, this.jobsByGroup]) {
+    for (const gauge of [this.consumers, this.slots, this.deadLettered, this.waitingProducers, this.backlog, this.backlogOldest, this.jobsByGroup, this.verdicts, this.falseOfflines]) {
       gauge.reset();
     }
     for (const stats of pools) {
@@ -168,6 +195,8 @@ export class Metrics implements Observer {
       this.waitingProducers.set({ pool }, stats.waitingProducers);
       this.backlog.set({ pool }, stats.backlog);
       this.backlogOldest.set({ pool }, (stats.oldestPendingMs ?? 0) / 1000);
+      this.verdicts.set({ pool }, stats.offlineVerdicts);
+      this.falseOfflines.set({ pool }, stats.falseOfflines);
       for (const by of ['priority', 'fairnessKey'] as const) {
         const label = by === 'priority' ? 'priority' : 'fairness_key';
         for (const group of await sources.jobsBy(pool, by, topGroups)) {

@@ -19,6 +19,7 @@ type Documents = {
     "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.RegisterConsumerDocument,
     "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.SetStatusDocument,
     "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.HeartbeatDocument,
+    "\n  subscription ConsumerSession($id: ID!, $epoch: Int!) {\n    consumerSession(id: $id, epoch: $epoch) {\n      kind\n      consumer {\n        ...ConsumerFields\n      }\n    }\n  }\n": typeof types.ConsumerSessionDocument,
     "\n  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {\n    deregisterConsumer(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": typeof types.DeregisterConsumerDocument,
     "\n  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": typeof types.ClaimFreeConsumerDocument,
     "\n  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {\n    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": typeof types.CompleteLeaseDocument,
@@ -68,6 +69,7 @@ const documents: Documents = {
     "\n  mutation RegisterConsumer($input: RegisterConsumerInput!) {\n    registerConsumer(input: $input) {\n      ...ConsumerFields\n    }\n  }\n": types.RegisterConsumerDocument,
     "\n  mutation SetStatus($id: ID!, $status: ConsumerStatus!, $epoch: Int!) {\n    setStatus(id: $id, status: $status, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.SetStatusDocument,
     "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.HeartbeatDocument,
+    "\n  subscription ConsumerSession($id: ID!, $epoch: Int!) {\n    consumerSession(id: $id, epoch: $epoch) {\n      kind\n      consumer {\n        ...ConsumerFields\n      }\n    }\n  }\n": types.ConsumerSessionDocument,
     "\n  mutation DeregisterConsumer($id: ID!, $epoch: Int!) {\n    deregisterConsumer(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n": types.DeregisterConsumerDocument,
     "\n  mutation ClaimFreeConsumer($pool: String!, $labels: [String!], $ttlMs: Int) {\n    claimFreeConsumer(pool: $pool, labels: $labels, ttlMs: $ttlMs) {\n      ...LeaseFields\n    }\n  }\n": types.ClaimFreeConsumerDocument,
     "\n  mutation CompleteLease($id: ID!, $consumerId: ID, $epoch: Int) {\n    completeLease(id: $id, consumerId: $consumerId, epoch: $epoch) {\n      ...LeaseFields\n    }\n  }\n": types.CompleteLeaseDocument,
@@ -146,6 +148,10 @@ export function graphql(source: "\n  mutation SetStatus($id: ID!, $status: Consu
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"): (typeof documents)["\n  mutation Heartbeat($id: ID!, $epoch: Int!) {\n    heartbeat(id: $id, epoch: $epoch) {\n      ...ConsumerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConsumerSession($id: ID!, $epoch: Int!) {\n    consumerSession(id: $id, epoch: $epoch) {\n      kind\n      consumer {\n        ...ConsumerFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ConsumerSession($id: ID!, $epoch: Int!) {\n    consumerSession(id: $id, epoch: $epoch) {\n      kind\n      consumer {\n        ...ConsumerFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -16,6 +16,8 @@ export function countByPool(db: Database, pool: string | undefined): Promise<Poo
            count(*) FILTER (WHERE c.offline_since IS NOT NULL)::int AS offline,
            coalesce(sum(c.capacity), 0)::int AS capacity,
            coalesce(sum(c.in_flight), 0)::int AS "inFlight",
+           coalesce(sum(c.offline_verdicts), 0)::int AS "offlineVerdicts",
+           coalesce(sum(c.false_offlines), 0)::int AS "falseOfflines",
            (SELECT count(*)::int FROM leases l
              WHERE l.pool = c.pool AND l.claimed_at > now() - interval '1 minute') AS "claimsLastMinute",
            -- Dead letters an operator has not replayed or discarded (the jobs, not their last leases: a replay ends one).

@@ -3,6 +3,7 @@ import type { Database } from '../ports.js';
 import { type AssignedJob, type AssignmentSettings, assignedCount, assignedResults, assignmentCtes } from './assignment.js';
 import { announceChanged, consumerColumns, isActiveLease, isAvailableSql, leaseColumns } from './fragments.js';
 import type { LeaseRow } from './rows.js';
+import { signOfLife } from './updateConsumers.js';
 
 export type EndedState = 'COMPLETED' | 'RELEASED' | 'EXPIRED' | 'FAILED';
 
@@ -94,7 +95,7 @@ export function endLeases(db: Database, state: EndedState, where: Sql, options: 
                             WHEN (old.in_flight >= old.capacity ${options.signOfLife ? raw('OR old.offline_since IS NOT NULL') : empty})
                                  AND c.status = 'FREE' THEN now()
                             ELSE c.free_since END,
-          ${options.signOfLife ? raw('last_heartbeat_at = now(), offline_since = NULL,') : empty}
+          ${options.signOfLife ? sql`${signOfLife},` : empty}
           updated_at = now()
       FROM old JOIN counts ON counts.consumer_id = old.id
       WHERE c.id = old.id

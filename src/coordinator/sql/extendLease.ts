@@ -11,6 +11,7 @@ import {
   leaseOwnedBy,
 } from './fragments.js';
 import type { LeaseRow } from './rows.js';
+import { signOfLife } from './updateConsumers.js';
 
 /**
  * Pushes back the deadline of an active lease, held by `consumerId` at `epoch` when given. A CLAIMED
@@ -28,7 +29,7 @@ export async function extendLease(db: Database, leaseId: string, ms: number, own
     ), old AS (
       SELECT c.id, c.offline_since FROM consumers c JOIN l ON c.id = l.consumer_id
     ), changed AS (
-      UPDATE consumers c SET last_heartbeat_at = now(), offline_since = NULL,
+      UPDATE consumers c SET ${signOfLife},
              free_since = CASE WHEN old.offline_since IS NOT NULL AND c.status = 'FREE' THEN now() ELSE c.free_since END
       FROM old WHERE c.id = old.id AND ${owner.epoch ?? null}::int IS NOT NULL
       RETURNING ${consumerColumns('c')}, ${isAvailableSql('c')} AS "slotOpened", false AS removed,

@@ -37,7 +37,10 @@ export async function updateConsumer(db: Database, id: string, epoch: number, as
 }
 
 /**
- * A sign of life, as assignments of updateConsumers: the consumer is alive again, and one that comes
- * back FREE goes to the back of the idle line.
+ * Alive, as assignments of an UPDATE of consumers `c`. One that was judged OFFLINE and shows life with
+ * the same epoch was alive all along, only unheard: a false OFFLINE, counted (SET reads the row as it was).
  */
-export const signOfLife = raw(`last_heartbeat_at = now(), offline_since = NULL`);
+export const alive = raw(`false_offlines = c.false_offlines + (c.offline_since IS NOT NULL)::int, offline_since = NULL`);
+
+/** A sign of life now, as assignments of an UPDATE of consumers `c`: heard now, and alive. */
+export const signOfLife = sql`last_heartbeat_at = now(), ${alive}`;
