@@ -47,6 +47,9 @@ describe.each(backends)('heartbeats and fencing on %s', (backend) => {
     expect(lease.errors?.[0]?.extensions?.code).toBe('NO_FREE_CONSUMER');
     await h.client.request(SetStatus, { id, status: 'FREE', epoch: 2 });
     const { claimFreeConsumer } = await h.client.request(ClaimFreeConsumer, { pool });
+    // Left silent until judged OFFLINE, so the sweeper has nothing more to change (on a loaded machine
+    // the test can outlast the TTL): a zombie's calls must not even bring it back.
+    await eventually(async () => ((await h.client.request(GetConsumer, { id })).consumer?.status === 'OFFLINE' ? true : undefined));
 
     const before = await snapshot(h.db);
     for (const result of [
