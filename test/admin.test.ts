@@ -62,6 +62,8 @@ describe.skipIf(!kafkaBrokers).each(backends)('the operator’s actions on %s', 
       maxAttempts,
       sweepIntervalMs: 100,
       sampleIntervalMs: 1_000,
+      // These consumers never heartbeat: they stay alive (and keep their leases) however slow the run.
+      heartbeatTtlMs: 600_000,
     });
     adminKeyId = (await h.db.prisma.apiKey.findFirstOrThrow({ where: { role: 'ADMIN' } })).id;
   });

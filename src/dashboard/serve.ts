@@ -22,7 +22,7 @@ const assets = new Map<string, Asset | undefined>([
   ['/', page],
   ['/dashboard', page],
   ['/dashboard/', page],
-  ['/dashboard/dashboard.js', read('dashboard.js', 'text/javascript; charset=utf-8')],
+  ...['dashboard.js', 'console.js', 'charts.js', 'dom.js'].map((file) => [`/dashboard/${file}`, read(file, 'text/javascript; charset=utf-8')] as const),
   ['/dashboard/dashboard.css', read('dashboard.css', 'text/css; charset=utf-8')],
 ]);
 

@@ -140,16 +140,20 @@ const LeaseInFlightConnectionRef = connectionOf<LeaseInFlight>('LeaseInFlightCon
 const DeadLetterConnectionRef = connectionOf<DeadLetter>('DeadLetterConnection', DeadLetterRef);
 const AuditEntryConnectionRef = connectionOf<AuditEntry>('AuditEntryConnection', AuditEntryRef);
 
+type FieldBuilder = Parameters<Parameters<typeof builder.queryFields>[0]>[0];
+
+/** A page of a listing: its size and the cursor of the previous page's end. */
+const pageArgs = (t: FieldBuilder) => ({
+  first: t.arg.int({ description: '1–500; defaults to 50.' }),
+  after: t.arg.string({ description: 'endCursor of the previous page.' }),
+});
+
 builder.queryFields((t) => ({
   leasesInFlight: t.field({
     type: LeaseInFlightConnectionRef,
     description: 'Active leases (CLAIMED, DISPATCHED), the longest held first, a page at a time.',
     authScopes: adminOnly,
-    args: {
-      pool: t.arg.string(),
-      first: t.arg.int({ description: '1–500; defaults to 50.' }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
-    },
+    args: { pool: t.arg.string(), ...pageArgs(t) },
     resolve: async (_root, { after, ...filter }, ctx) =>
       toConnection('lease', await ctx.coordinator.admin.leasesInFlight({ ...filter, afterId: after == null ? null : idFromCursor('lease', after) })),
   }),
@@ -157,11 +161,7 @@ builder.queryFields((t) => ({
     type: DeadLetterConnectionRef,
     description: 'Jobs out of attempts (DEAD_LETTERING, DEAD_LETTERED), oldest first, with the start of their payloads; a page at a time.',
     authScopes: adminOnly,
-    args: {
-      pool: t.arg.string(),
-      first: t.arg.int({ description: '1–500; defaults to 50.' }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
-    },
+    args: { pool: t.arg.string(), ...pageArgs(t) },
     resolve: async (_root, { after, ...filter }, ctx) =>
       toConnection('dead', await ctx.coordinator.admin.deadLetters({ ...filter, afterId: after == null ? null : idFromCursor('dead', after) })),
   }),
@@ -169,10 +169,7 @@ builder.queryFields((t) => ({
     type: AuditEntryConnectionRef,
     description: 'What operators did (drain, resume, remove, requeue, expire, replay, discard, cancel), newest first, a page at a time.',
     authScopes: adminOnly,
-    args: {
-      first: t.arg.int({ description: '1–500; defaults to 50.' }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
-    },
+    args: pageArgs(t),
     resolve: async (_root, args, ctx) =>
       toConnection('audit', await ctx.coordinator.auditLog.entries(args.first, args.after == null ? null : idFromCursor('audit', args.after))),
   }),
