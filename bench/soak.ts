@@ -6,6 +6,8 @@
 // is not.
 //   npm run soak -- --jobs 2000 --consumers 20 --replicas 2      (a shorter run)
 //   npm run soak -- --stress 4      (beside 4 CPU-burning processes of its own: the machine overloaded)
+//   npm run soak -- --submit        (producers that never wait: half submitJobs, half plain records on the
+//                                    pool's Kafka intake topic; also counts the backlog's rows per job)
 // PostgreSQL: SOAK_POSTGRES_URL (default postgres@127.0.0.1:5432); Kafka: KAFKA_BROKERS, or the
 // project's own broker (scripts/kafka) started for the run. Everything runs on loopback.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,6 +25,7 @@ import { SoakLedger } from './lib/ledger.js';
 import { progressBar } from './lib/progress.js';
 import type { WorkerEvent } from './lib/soakWorker.js';
 import { type Stress, startStress } from './lib/stress.js';
+import { countBacklogRows, submitThroughBacklog } from './lib/submitters.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,8 +38,10 @@ const { values: args } = parseArgs({
     'pause-every-ms': { type: 'string', default: '20000' },
     'timeout-s': { type: 'string', default: '900' },
     stress: { type: 'string', default: '0' },
+    submit: { type: 'boolean', default: false },
   },
 });
+const submitMode = args.submit === true;
 const replicaCount = Number(args.replicas);
 const consumerCount = Number(args.consumers);
 const jobCount = Number(args.jobs);
@@ -215,9 +220,13 @@ async function soak(): Promise<number> {
     () => bar.update(ledger.completedBy.size, `done, ${crashes} crashes, ${pauses} pauses, ${ledger.redeliveries} redeliveries${stress ? `, load ${stress.load().toFixed(1)}` : ''}`),
     250,
   );
+  const submitted = submitMode
+    ? await submitThroughBacklog({ pool, jobCount, deadline, producers, url: urls[0]!, headers, brokers: kafka.brokers, batch: 50 })
+    : undefined;
+  latencies.push(...(submitted?.latencies ?? []));
   await Promise.all(
     producers.map(async (producer, i) => {
-      while (nextJob < jobCount && Date.now() < deadline) {
+      while (!submitMode && nextJob < jobCount && Date.now() < deadline) {
         const n = nextJob++;
         const job = { key: `job-${n}`, value: `job-${n}` };
         const sentAt = performance.now();
@@ -250,12 +259,21 @@ async function soak(): Promise<number> {
   // ---- report ------------------------------------------------------------------------------------
   const verdicts = await countVerdicts(databaseUrl, pool, new Set(workers.map((worker) => worker.id)));
   const lost = jobCount - ledger.completedBy.size;
+  const backlog = submitMode ? await countBacklogRows(databaseUrl, pool) : undefined;
+  const doubled = backlog ? backlog.rows - backlog.distinct : 0;
+  const ms = (value: number | null | undefined) => (value == null ? '-' : value.toFixed(1));
   latencies.sort((a, b) => a - b);
   const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]?.toFixed(1) ?? '-';
   const mustBeZero = (count: number) => (count === 0 ? '' : '   <-- must be 0');
   const interruptions = crashes + pauses;
   console.log(`\n
-jobs sent                          ${latencies.length} (${retriedSends} sends retried after a refusal)
+${
+    submitted && backlog
+      ? `jobs submitted                     ${submitted.viaApi} through submitJobs, ${submitted.viaIntake} through the Kafka intake, in batches of 50 (${submitted.retried} retried after an error)
+jobs recorded twice in the backlog ${doubled}${mustBeZero(doubled)}   (${backlog.rows} rows for ${backlog.distinct} jobs)
+recorded to completed p50/p99/max  ${ms(backlog.p50Ms)} / ${ms(backlog.p99Ms)} / ${ms(backlog.maxMs)} ms`
+      : `jobs sent                          ${latencies.length} (${retriedSends} sends retried after a refusal)`
+  }
 jobs completed                     ${ledger.completedBy.size}
 jobs lost                          ${lost}${mustBeZero(lost)}
 jobs handed out twice concurrently ${ledger.concurrentTwice}${mustBeZero(ledger.concurrentTwice)}   (to consumers that were not paused)
@@ -265,7 +283,7 @@ jobs stopped for a lost lease      ${ledger.lostByUnpaused} on consumers never p
 false OFFLINE                      ${verdicts.unpaused.falseOfflines} of ${verdicts.unpaused.verdicts} verdicts on consumers that were not paused; ${verdicts.paused.falseOfflines} of ${verdicts.paused.verdicts} on paused ones (a pause is unreachable, not dead: it shows life again)
 redeliveries                       ${ledger.redeliveries} for ${crashes} crashes and ${pauses} pauses (${interruptions === 0 ? '-' : (ledger.redeliveries / interruptions).toFixed(2)} per interruption)
 replica lag, worst / grace, worst  ${lag.worstLagS.toFixed(2)} s / ${lag.worstGraceS.toFixed(2)} s   (how late a replica was to hear; how much longer than the TTL verdicts waited)
-dispatch latency p50 / p99 / max   ${quantile(0.5)} / ${quantile(0.99)} / ${latencies.at(-1)?.toFixed(1) ?? '-'} ms
+${(submitMode ? 'submit p50 / p99 / max, a batch' : 'dispatch latency p50 / p99 / max').padEnd(34)} ${quantile(0.5)} / ${quantile(0.99)} / ${latencies.at(-1)?.toFixed(1) ?? '-'} ms
 duration                           ${seconds.toFixed(1)} s (${(ledger.completedBy.size / seconds).toFixed(0)} jobs/s)${
     peakLoad === undefined ? '' : `\nstress                             ${stressCount} CPU burners, load average peaked at ${peakLoad.toFixed(2)} on ${os.availableParallelism()} cores`
   }`);
