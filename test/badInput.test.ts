@@ -1,6 +1,13 @@
+// Bad input gets a precise code and changes nothing: arguments the domain refuses, malformed queries,
+// and text the database cannot hold (on every transport).
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphQLClient } from '../src/client/graphqlClient.js';
 import {
+  AttachJob,
+  DispatchJob,
+  FailLease,
+  RevokeApiKey,
   ClaimFreeConsumer,
   CompleteLease,
   DeregisterConsumer,
@@ -12,8 +19,12 @@ import {
   SetStatus,
   AwaitFreeConsumer,
 } from '../src/client/operations.js';
-import { backends } from './support/databases.js';
-import { type Harness, adminHeaders, snapshot, startHarness, unique } from './support/harness.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { createLogger } from '../src/logger.js';
+import { type HandoffServer, startServer } from '../src/server/index.js';
+import { type TestDatabase, backends, createTestDatabase } from './support/databases.js';
+import { type Harness, adminHeaders, adminToken, snapshot, startHarness, testConfig, unique } from './support/harness.js';
+import { type Operation, codeOf, operation, transportClients, transports } from './support/transports.js';
 
 describe.each(backends)('bad input on %s: a precise code and nothing changed', (backend) => {
   let h: Harness;
@@ -104,5 +115,68 @@ describe.each(backends)('bad input on %s: a precise code and nothing changed', (
   it('the lease used above is untouched by all of it', async () => {
     const { lease } = await h.client.request(GetLease, { id: leaseId });
     expect(lease).toMatchObject({ state: 'CLAIMED', consumer: { id: a, inFlight: 1, epoch: 1 } });
+  });
+});
+
+describe.each(backends)('text the database cannot hold, and ids that are no ids, on %s: BAD_USER_INPUT on every transport, nothing logged as an error', (backend) => {
+  let database: TestDatabase;
+  let db: Database;
+  let server: HandoffServer;
+  let clients: ReturnType<typeof transportClients>;
+  const lines: string[] = [];
+  const admin = `Bearer ${adminToken}`;
+  let leaseId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    const config = testConfig(database, { logLevel: 'info' });
+    db = await openDatabase(config);
+    server = await startServer(config, createLogger(config, { write: (line: string) => void lines.push(line) }), { database: db });
+    clients = transportClients(server.url);
+    const client = new GraphQLClient({ url: server.url, headers: adminHeaders });
+    const pool = unique('p');
+    await client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, capacity: 5 } });
+    leaseId = (await client.request(ClaimFreeConsumer, { pool, ttlMs: 3_600_000 })).claimFreeConsumer.id;
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await server?.close();
+    await db?.close();
+    await database?.drop();
+  });
+
+  const cursor = (decoded: string) => Buffer.from(decoded).toString('base64url');
+  const cases: [string, () => Operation, RegExp][] = [
+    ['a cursor holding a NUL', () => operation(ListConsumers, { pool: 'p', after: cursor('consumer:a\u0000b') }), /cursor/],
+    ['a failLease reason with a NUL', () => operation(FailLease, { id: leaseId, reason: 'it broke\u0000here' }), /reason must not contain the NUL/],
+    ['an attachJob key with a NUL', () => operation(AttachJob, { id: leaseId, message: { key: 'k\u0000', value: 'v' } }), /message\.key must not contain the NUL/],
+    ['an attachJob value with a NUL', () => operation(AttachJob, { id: leaseId, message: { value: '\u0000' } }), /message\.value must not contain the NUL/],
+    ['an attachJob header value with a NUL', () => operation(AttachJob, { id: leaseId, message: { value: 'v', headers: [{ key: 'h', value: 'a\u0000' }] } }), /header "h" must not contain the NUL/],
+    ['an attachJob header name with a NUL', () => operation(AttachJob, { id: leaseId, message: { value: 'v', headers: [{ key: 'h\u0000', value: 'a' }] } }), /header name must not contain the NUL/],
+    ['a dispatch message with a NUL', () => operation(DispatchJob, { pool: 'p', message: { value: 'a\u0000' } }), /message\.value must not contain the NUL/],
+    [
+      'an operator’s reason with a NUL (requeueLease)',
+      () => operation('mutation ($id: ID!, $reason: String) { requeueLease(id: $id, reason: $reason) { id } }', { id: leaseId, reason: 'stuck\u0000' }),
+      /reason must not contain the NUL/,
+    ],
+    [
+      'an operator’s reason with a NUL (discardDeadLetter)',
+      () => operation('mutation ($id: ID!, $reason: String) { discardDeadLetter(id: $id, reason: $reason) { id } }', { id: leaseId, reason: '\u0000' }),
+      /reason must not contain the NUL/,
+    ],
+    ['revokeApiKey(id:) of 36 dashes', () => operation(RevokeApiKey, { id: '-'.repeat(36) }), /must be an API key id, a UUID/],
+    ['revokeApiKey(id:) of 36 hex digits', () => operation(RevokeApiKey, { id: 'a'.repeat(36) }), /must be an API key id, a UUID/],
+    ['revokeApiKey(id:) with misplaced dashes', () => operation(RevokeApiKey, { id: '0000000-00000-4000-8000-0000000000000' }), /must be an API key id, a UUID/],
+  ];
+
+  it.each(transports.flatMap((transport) => cases.map(([name, op, message]) => [name, transport, op, message] as const)))('%s over %s', async (_name, transport, op, message) => {
+    const before = { rows: await snapshot(db), keys: await db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } }) };
+    const logged = lines.length;
+    const result = await clients.execute(transport, admin, op());
+    expect(codeOf(result), JSON.stringify(result.errors)).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(message);
+    expect({ rows: await snapshot(db), keys: await db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } }) }).toEqual(before);
+    const errorsLogged = lines.slice(logged).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+    expect(errorsLogged).toEqual([]);
   });
 });

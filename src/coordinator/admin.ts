@@ -24,7 +24,7 @@ import { requeueLease } from './sql/requeueLease.js';
 import { resumeConsumer } from './sql/resumeConsumer.js';
 import { type ChangedRow, consumerFromRow, jobFromRow, leaseFromRow } from './sql/rows.js';
 import type { Consumer, Job, Lease, Page } from './types.js';
-import { checkId, checkLeaseId, checkPageSize, checkPool } from './validate.js';
+import { checkId, checkLeaseId, checkPageSize, checkPool, checkText } from './validate.js';
 
 /** Characters of a dead letter's key and value shown: enough to recognise it, never the whole payload. */
 export const previewChars = 200;
@@ -108,7 +108,7 @@ export function previewOf(text: string, max = previewChars): Preview {
 const note = (text: string | null | undefined): string => {
   if (text == null || text.trim() === '') return '';
   if (text.length > maxNoteLength) throw badInput(`reason must be at most ${maxNoteLength} characters (got ${text.length})`);
-  return `: ${text.trim()}`;
+  return `: ${checkText('reason', text).trim()}`;
 };
 
 const checkJobId = (id: string): string => {

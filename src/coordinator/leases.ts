@@ -12,7 +12,7 @@ import { findLease } from './sql/findLease.js';
 import type { LeaseOwnerCheck } from './sql/fragments.js';
 import { type LeaseRow, leaseFromRow } from './sql/rows.js';
 import type { Lease } from './types.js';
-import { checkId, checkLeaseId, checkTtl, staleEpochMessage } from './validate.js';
+import { checkId, checkLeaseId, checkText, checkTtl, staleEpochMessage } from './validate.js';
 
 /** Who says they hold a lease: checked when given, so a replaced instance cannot complete it. */
 export interface LeaseOwner {
@@ -56,7 +56,7 @@ export class Leases {
   async failLease(id: string, reason: string | null | undefined, owner: LeaseOwner = {}): Promise<Lease> {
     const leaseId = checkLeaseId(id);
     const checked = this.checkOwner(owner);
-    const why = (reason ?? 'the consumer reported a failure').slice(0, 1000);
+    const why = checkText('reason', reason ?? 'the consumer reported a failure').slice(0, 1000);
     const rows = await failLease(this.db, leaseId, checked, why, this.jobSettings);
     this.after(rows);
     return this.endedOrRefused(rows[0], leaseId, checked);

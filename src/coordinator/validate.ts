@@ -14,6 +14,12 @@ export function checkName(kind: string, value: string, maxLength: number): strin
 export const checkId = (limits: Limits, id: string) => checkName('id', id, limits.maxIdLength);
 export const checkPool = (limits: Limits, pool: string) => checkName('pool', pool, limits.maxIdLength);
 
+/** Free text that is stored: anything but NUL, which PostgreSQL text and jsonb cannot hold. */
+export function checkText(kind: string, value: string): string {
+  if (value.includes('\0')) throw badInput(`${kind} must not contain the NUL character (\\u0000)`);
+  return value;
+}
+
 export function checkTopic(topic: string): string {
   if (!isTopicName(topic)) throw badInput(`topic must be a valid Kafka topic name: 1–249 characters of [A-Za-z0-9._-] (got ${quoted(topic, 300)})`);
   return topic;
@@ -112,7 +118,12 @@ export interface MessageInput {
 
 /** A job as Kafka will carry it, within the size limit and without reserved header names. */
 export function checkMessage(limits: Limits, message: MessageInput): JobMessage {
-  const key = message.key ?? null;
+  const key = message.key == null ? null : checkText('message.key', message.key);
+  checkText('message.value', message.value);
+  for (const header of message.headers ?? []) {
+    checkText('a header name', header.key);
+    checkText(`header ${quoted(header.key)}`, header.value);
+  }
   const headers = Object.fromEntries((message.headers ?? []).map((header) => [header.key, header.value]));
   const size = [key ?? '', message.value, ...Object.entries(headers).flat()].reduce((sum, part) => sum + Buffer.byteLength(part), 0);
   if (size > limits.maxMessageBytes) throw badInput(`message is ${size} bytes; the limit is ${limits.maxMessageBytes}`);
