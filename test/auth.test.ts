@@ -1,12 +1,15 @@
-// Only the right caller changes a consumer: every operation × every kind of caller → allowed, or the
-// exact error code with the state unchanged.
+// Only the right caller changes anything: the README's table of who may do what, run cell by cell —
+// every operation × every kind of key × HTTP, SSE and graphql-ws — with the exact code and, when
+// refused, the state unchanged; then what a table cannot show: a consumer's pool, keys bound to all.
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { FormattedExecutionResult } from 'graphql';
+import { type FormattedExecutionResult, isObjectType } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphQLClient, HandoffError } from '../src/client/graphqlClient.js';
+import { GraphQLClient } from '../src/client/graphqlClient.js';
 import {
   AttachJob,
   AwaitFreeConsumer,
@@ -34,185 +37,292 @@ import {
 } from '../src/client/operations.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { schema } from '../src/schema/index.js';
 import { startServer } from '../src/server/index.js';
 import { type Harness, adminToken, eventually, snapshot, startHarness, unique } from './support/harness.js';
+import { type Operation, type Step, type Transport, codeOf, operation, streamingTransports, transportClients, transports } from './support/transports.js';
 
-type Caller = 'no key' | 'revoked key' | 'ADMIN' | 'PRODUCER of the pool' | 'PRODUCER of another pool' | 'CONSUMER bound to it' | 'CONSUMER bound to another';
-const callers: Caller[] = ['no key', 'revoked key', 'ADMIN', 'PRODUCER of the pool', 'PRODUCER of another pool', 'CONSUMER bound to it', 'CONSUMER bound to another'];
+/** The README's section on keys, and its table: row label → the columns' ✓ / —. */
+function readmeTable(): { columns: string[]; rows: Map<string, boolean[]> } {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Who may do what: API keys'), readme.indexOf('\n## Limits'));
+  const lines = section.split('\n').filter((line) => line.startsWith('| '));
+  const cells = (line: string) => line.slice(2, -2).split(' | ');
+  const [header, , ...body] = lines;
+  const rows = new Map(body.map((line) => [cells(line)[0]!, cells(line).slice(1).map((cell) => cell === '✓')] as const));
+  return { columns: cells(header!).slice(1), rows };
+}
 
-/** What each kind of operation allows: the callers that pass; everyone else gets FORBIDDEN (or UNAUTHENTICATED without a valid key). */
-const allowed = {
-  admin: ['ADMIN'],
-  producer: ['ADMIN', 'PRODUCER of the pool'],
-  consumer: ['ADMIN', 'CONSUMER bound to it'],
-  reader: ['ADMIN', 'PRODUCER of the pool', 'CONSUMER bound to it'],
-} satisfies Record<string, Caller[]>;
+type Role = 'ADMIN' | 'PRODUCER of P' | 'PRODUCER of Q' | 'PRODUCER, no pool' | 'CONSUMER for C' | 'CONSUMER for C, of P' | 'CONSUMER for C, of Q' | 'CONSUMER for another';
+/** Callers without a valid key: refused before anything, whatever they ask. */
+type Stranger = 'no key' | 'a malformed Authorization' | 'a revoked key';
+type Caller = Role | Stranger;
+const strangers: Stranger[] = ['no key', 'a malformed Authorization', 'a revoked key'];
 
 interface Fixture {
+  /** C: a consumer of P, holding one lease (capacity 2, so one slot is free). */
   consumerId: string;
+  /** C′: an id with C's prefix that is not registered. */
+  newConsumerId: string;
   label: string;
   epoch: number;
   leaseId: string;
-  otherKeyId: string;
+  /** A key nobody uses, for revokeApiKey. */
+  spareKeyId: string;
+  /** A PENDING backlog job of P (written directly: without Kafka, submitJobs takes none). */
+  jobId: string;
 }
 
-describe('the authorization matrix', () => {
-  let h: Harness;
-  const pool = unique('auth');
-  const clients = new Map<Caller, GraphQLClient>();
+interface Case {
+  kind: 'query' | 'mutation' | 'subscription';
+  /** Changes state when allowed: each allowed run gets a fixture of its own. */
+  writes: boolean;
+  op: (f: Fixture) => Operation;
+  /** What an allowed call gets when the state says no (the check passed). */
+  allowedCode?: string;
+  /** The same, on one transport only. */
+  allowedCodeOver?: Partial<Record<Transport, string>>;
+}
 
-  const clientWith = (token: string | undefined) =>
-    new GraphQLClient({ url: h.server.url, ...(token && { headers: { authorization: `Bearer ${token}` } }), failoverMs: 0 });
+describe('who may do what: the README table, cell by cell, on every transport', () => {
+  let h: Harness;
+  const P = unique('auth');
+  const Q = `${P}-q`;
+  const authorization = new Map<Caller, string | undefined>();
+  let clients: ReturnType<typeof transportClients>;
+  let shared: Fixture;
 
   beforeAll(async () => {
-    h = await startHarness('postgres');
+    // Nothing changes by itself while the table runs (no sweep: no consumer goes OFFLINE, no claim expires), so a refusal's snapshot is exact.
+    h = await startHarness('postgres', { heartbeatTtlMs: 3_600_000, sweepIntervalMs: 3_600_000 });
+    clients = transportClients(h.server.url);
     const key = async (input: { role: 'ADMIN' | 'PRODUCER' | 'CONSUMER'; pool?: string; consumerId?: string }) =>
-      (await h.client.request(CreateApiKey, { input })).createApiKey;
-    const revoked = await key({ role: 'ADMIN' });
+      `Bearer ${(await h.client.request(CreateApiKey, { input })).createApiKey.token}`;
+    const revoked = (await h.client.request(CreateApiKey, { input: { role: 'ADMIN' } })).createApiKey;
     await h.client.request(RevokeApiKey, { id: revoked.key.id });
-    const tokens: Record<Caller, string | undefined> = {
+    const keys: Record<Caller, string | undefined> = {
       'no key': undefined,
-      'revoked key': revoked.token,
-      ADMIN: (await key({ role: 'ADMIN' })).token,
-      'PRODUCER of the pool': (await key({ role: 'PRODUCER', pool })).token,
-      'PRODUCER of another pool': (await key({ role: 'PRODUCER', pool: `${pool}-other` })).token,
-      'CONSUMER bound to it': (await key({ role: 'CONSUMER', consumerId: `${pool}-mine-*` })).token,
-      'CONSUMER bound to another': (await key({ role: 'CONSUMER', consumerId: `${pool}-theirs-*` })).token,
+      'a malformed Authorization': 'Token hk_not-a-bearer-token',
+      'a revoked key': `Bearer ${revoked.token}`,
+      ADMIN: await key({ role: 'ADMIN' }),
+      'PRODUCER of P': await key({ role: 'PRODUCER', pool: P }),
+      'PRODUCER of Q': await key({ role: 'PRODUCER', pool: Q }),
+      'PRODUCER, no pool': await key({ role: 'PRODUCER' }),
+      'CONSUMER for C': await key({ role: 'CONSUMER', consumerId: `${P}-mine-*` }),
+      'CONSUMER for C, of P': await key({ role: 'CONSUMER', consumerId: `${P}-mine-*`, pool: P }),
+      'CONSUMER for C, of Q': await key({ role: 'CONSUMER', consumerId: `${P}-mine-*`, pool: Q }),
+      'CONSUMER for another': await key({ role: 'CONSUMER', consumerId: `${P}-theirs-*` }),
     };
-    for (const caller of callers) clients.set(caller, clientWith(tokens[caller]));
+    for (const [caller, value] of Object.entries(keys)) authorization.set(caller as Caller, value);
+    shared = await fixture();
   });
   afterAll(async () => {
-    await Promise.all([...clients.values()].map((client) => client.close()));
+    await clients?.close();
     await h?.close();
   });
 
-  let cases = 0;
-  /** A consumer of the pool bound to the "mine" prefix, with a lease claimed on it, made by the admin. */
+  let fixtures = 0;
+  /** C registered in P by the admin, with a lease claimed on it and a spare key. */
   async function fixture(): Promise<Fixture> {
-    const label = `case-${cases++}`;
-    const consumerId = `${pool}-mine-${label}`;
-    const { registerConsumer } = await h.client.request(RegisterConsumer, { input: { id: consumerId, pool, capacity: 2, labels: [label] } });
-    const { claimFreeConsumer } = await h.client.request(ClaimFreeConsumer, { pool, labels: [label], ttlMs: 3_600_000 });
-    const { createApiKey } = await h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool } });
-    return { consumerId, label, epoch: registerConsumer.epoch, leaseId: claimFreeConsumer.id, otherKeyId: createApiKey.key.id };
+    const label = `case-${fixtures++}`;
+    const consumerId = `${P}-mine-${label}`;
+    const { registerConsumer } = await h.client.request(RegisterConsumer, { input: { id: consumerId, pool: P, capacity: 2, labels: [label] } });
+    const { claimFreeConsumer } = await h.client.request(ClaimFreeConsumer, { pool: P, labels: [label], ttlMs: 3_600_000 });
+    const { createApiKey } = await h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool: P } });
+    // Labels no consumer carries: the job stays PENDING.
+    const job = await h.db.prisma.job.create({ data: { id: randomUUID(), pool: P, labels: [`${label}-nobody`], fairTag: 0, sortKey: 0, messageValue: 'job' } });
+    return {
+      consumerId,
+      newConsumerId: `${P}-mine-new-${label}`,
+      label,
+      epoch: registerConsumer.epoch,
+      leaseId: claimFreeConsumer.id,
+      spareKeyId: createApiKey.key.id,
+      jobId: job.id,
+    };
   }
 
-  /** When allowed: no error, or the domain's own refusal named here (the check passed; the operation then said no). */
-  type Operation = [
-    name: string,
-    kind: keyof typeof allowed,
-    writes: boolean,
-    run: (client: GraphQLClient, f: Fixture) => Promise<FormattedExecutionResult>,
-    allowedCode?: string,
-  ];
-  const operations: Operation[] = [
-    ['consumer', 'reader', false, (c, f) => c.execute(GetConsumer, { id: f.consumerId })],
-    ['consumers', 'producer', false, (c) => c.execute(ListConsumers, { pool })],
-    ['nextFreeConsumer', 'producer', false, (c) => c.execute(NextFreeConsumer, { pool })],
-    ['stats', 'producer', false, (c) => c.execute(GetStats, { pool })],
-    ['pools', 'admin', false, (c) => c.execute(ListPools)],
-    ['lease', 'reader', false, (c, f) => c.execute(GetLease, { id: f.leaseId })],
-    ['apiKeys', 'admin', false, (c) => c.execute(ListApiKeys)],
-    ['registerConsumer', 'consumer', true, (c, f) => c.execute(RegisterConsumer, { input: { id: f.consumerId, pool, capacity: 2, labels: [f.label] } })],
-    ['setStatus', 'consumer', true, (c, f) => c.execute(SetStatus, { id: f.consumerId, status: 'BUSY', epoch: f.epoch })],
-    ['heartbeat', 'consumer', true, (c, f) => c.execute(Heartbeat, { id: f.consumerId, epoch: f.epoch })],
-    // The fixture's consumer holds a lease, so an allowed caller is told to drain it first.
-    ['deregisterConsumer', 'consumer', true, (c, f) => c.execute(DeregisterConsumer, { id: f.consumerId, epoch: f.epoch }), 'CONFLICT'],
-    ['claimFreeConsumer', 'producer', true, (c) => c.execute(ClaimFreeConsumer, { pool })],
-    // No Kafka is configured for this server: an allowed dispatch gets that far.
-    ['dispatch', 'producer', true, (c) => c.execute(DispatchJob, { pool, message: { value: 'job' } }), 'KAFKA_UNAVAILABLE'],
-    ['completeLease', 'consumer', true, (c, f) => c.execute(CompleteLease, { id: f.leaseId, consumerId: f.consumerId, epoch: f.epoch })],
-    ['failLease', 'consumer', true, (c, f) => c.execute(FailLease, { id: f.leaseId, consumerId: f.consumerId, epoch: f.epoch })],
-    ['extendLease', 'consumer', true, (c, f) => c.execute(ExtendLease, { id: f.leaseId, ms: 60_000, consumerId: f.consumerId, epoch: f.epoch })],
-    ['releaseLease', 'producer', true, (c, f) => c.execute(ReleaseLease, { id: f.leaseId })],
-    ['attachJob', 'producer', true, (c, f) => c.execute(AttachJob, { id: f.leaseId, message: { value: 'job' } })],
-    ['createApiKey', 'admin', true, (c) => c.execute(CreateApiKey, { input: { role: 'PRODUCER', pool } })],
-    ['revokeApiKey', 'admin', true, (c, f) => c.execute(RevokeApiKey, { id: f.otherKeyId })],
-  ];
+  /** Every row a refused call could have changed. */
+  const everything = async () => ({
+    ...(await snapshot(h.db)),
+    keys: await h.db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } }),
+    jobs: await h.db.prisma.job.findMany({ orderBy: { id: 'asc' } }),
+    fairness: await h.db.prisma.fairnessKey.findMany(),
+  });
+  const owner = (f: Fixture) => ({ consumerId: f.consumerId, epoch: f.epoch });
+  /** Each row of the README's table, by its label there. */
+  const cases: Record<string, Case> = {
+    '`consumer(id: C)`': { kind: 'query', writes: false, op: (f) => operation(GetConsumer, { id: f.consumerId }) },
+    '`consumers(pool: P)`': { kind: 'query', writes: false, op: () => operation(ListConsumers, { pool: P }) },
+    '`consumers`, every pool': { kind: 'query', writes: false, op: () => operation(ListConsumers, {}) },
+    '`nextFreeConsumer(pool: P)`': { kind: 'query', writes: false, op: () => operation(NextFreeConsumer, { pool: P }) },
+    '`stats(pool: P)`': { kind: 'query', writes: false, op: () => operation(GetStats, { pool: P }) },
+    '`stats`, every pool': { kind: 'query', writes: false, op: () => operation(GetStats, {}) },
+    '`pools`': { kind: 'query', writes: false, op: () => operation(ListPools, {}) },
+    "`lease(id)` of C's lease": { kind: 'query', writes: false, op: (f) => operation(GetLease, { id: f.leaseId }) },
+    '`apiKeys`': { kind: 'query', writes: false, op: () => operation(ListApiKeys, {}) },
+    '`registerConsumer` C in P': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation(RegisterConsumer, { input: { id: f.consumerId, pool: P, capacity: 2, labels: [f.label] } }),
+    },
+    '`registerConsumer` C′ in Q': { kind: 'mutation', writes: true, op: (f) => operation(RegisterConsumer, { input: { id: f.newConsumerId, pool: Q } }) },
+    // C holds a lease: even an ADMIN key may not move it now.
+    '`registerConsumer` C moved to Q': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation(RegisterConsumer, { input: { id: f.consumerId, pool: Q, capacity: 2, labels: [f.label] } }),
+      allowedCode: 'CONFLICT',
+    },
+    '`setStatus(id: C)`': { kind: 'mutation', writes: true, op: (f) => operation(SetStatus, { id: f.consumerId, status: 'BUSY', epoch: f.epoch }) },
+    '`heartbeat(id: C)`': { kind: 'mutation', writes: true, op: (f) => operation(Heartbeat, { id: f.consumerId, epoch: f.epoch }) },
+    '`deregisterConsumer(id: C)`': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation(DeregisterConsumer, { id: f.consumerId, epoch: f.epoch }),
+      allowedCode: 'CONFLICT',
+    },
+    // Liveness held by the WebSocket answering pings: over SSE there is none to hold it.
+    '`consumerSession(id: C)`': {
+      kind: 'subscription',
+      writes: true,
+      op: (f) => operation('subscription ($id: ID!, $epoch: Int!) { consumerSession(id: $id, epoch: $epoch) { kind } }', { id: f.consumerId, epoch: f.epoch }),
+      allowedCodeOver: { SSE: 'BAD_USER_INPUT' },
+    },
+    '`claimFreeConsumer(pool: P)`': { kind: 'mutation', writes: true, op: (f) => operation(ClaimFreeConsumer, { pool: P, labels: [f.label] }) },
+    // No Kafka is configured here: an allowed dispatch gets as far as that.
+    '`dispatch(pool: P)`': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation(DispatchJob, { pool: P, labels: [f.label], message: { value: 'job' } }),
+      allowedCode: 'KAFKA_UNAVAILABLE',
+    },
+    "`completeLease` of C's lease": { kind: 'mutation', writes: true, op: (f) => operation(CompleteLease, { id: f.leaseId, ...owner(f) }) },
+    "`failLease` of C's lease": { kind: 'mutation', writes: true, op: (f) => operation(FailLease, { id: f.leaseId, reason: 'it broke', ...owner(f) }) },
+    "`extendLease` of C's lease": { kind: 'mutation', writes: true, op: (f) => operation(ExtendLease, { id: f.leaseId, ms: 60_000, ...owner(f) }) },
+    "`releaseLease` of C's lease": { kind: 'mutation', writes: true, op: (f) => operation(ReleaseLease, { id: f.leaseId }) },
+    "`attachJob` to C's lease": { kind: 'mutation', writes: true, op: (f) => operation(AttachJob, { id: f.leaseId, message: { value: 'job' } }) },
+    '`job(id)` of a job in P': { kind: 'query', writes: false, op: (f) => operation('query ($id: ID!) { job(id: $id) { id state } }', { id: f.jobId }) },
+    '`jobs(pool: P)`': { kind: 'query', writes: false, op: () => operation('query ($pool: String!) { jobs(pool: $pool) { nodes { id } } }', { pool: P }) },
+    '`submitJobs(pool: P)`': {
+      kind: 'mutation',
+      writes: true,
+      op: () => operation('mutation ($pool: String!) { submitJobs(pool: $pool, jobs: [{ value: "job" }]) { id } }', { pool: P }),
+      allowedCode: 'KAFKA_UNAVAILABLE',
+    },
+    '`cancelJob` of a job in P': { kind: 'mutation', writes: true, op: (f) => operation('mutation ($id: ID!) { cancelJob(id: $id) { id state } }', { id: f.jobId }) },
+    '`setFairnessWeight`': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation('mutation ($pool: String!, $key: String!) { setFairnessWeight(pool: $pool, key: $key, weight: 2) { key } }', { pool: P, key: f.label }),
+    },
+    '`setConcurrencyLimit`': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation('mutation ($pool: String!, $key: String!) { setConcurrencyLimit(pool: $pool, key: $key, maxInFlight: 3) { key } }', { pool: P, key: f.label }),
+    },
+    // Operator reads and actions (schema/admin.ts).
+    '`leasesInFlight`': { kind: 'query', writes: false, op: () => operation('{ leasesInFlight { nodes { id } } }') },
+    '`deadLetters`': { kind: 'query', writes: false, op: () => operation('{ deadLetters { nodes { id } } }') },
+    '`auditLog`': { kind: 'query', writes: false, op: () => operation('{ auditLog { nodes { id } } }') },
+    '`poolSamples`': { kind: 'query', writes: false, op: () => operation('query ($pool: String) { poolSamples(pool: $pool) { pool } }', { pool: P }) },
+    '`consoleSettings`': { kind: 'query', writes: false, op: () => operation('{ consoleSettings { __typename } }') },
+    '`drainConsumer(id: C)`': { kind: 'mutation', writes: true, op: (f) => operation('mutation ($id: ID!) { drainConsumer(id: $id) { id } }', { id: f.consumerId }) },
+    // C is not DRAINING, and holds a lease: resuming and removing it are refused by the state.
+    '`resumeConsumer(id: C)`': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation('mutation ($id: ID!) { resumeConsumer(id: $id) { id } }', { id: f.consumerId }),
+      allowedCode: 'CONFLICT',
+    },
+    '`removeConsumer(id: C)`': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation('mutation ($id: ID!) { removeConsumer(id: $id) { id } }', { id: f.consumerId }),
+      allowedCode: 'CONFLICT',
+    },
+    "`requeueLease` of C's lease": { kind: 'mutation', writes: true, op: (f) => operation('mutation ($id: ID!) { requeueLease(id: $id) { id } }', { id: f.leaseId }) },
+    "`expireLease` of C's lease": { kind: 'mutation', writes: true, op: (f) => operation('mutation ($id: ID!) { expireLease(id: $id) { id } }', { id: f.leaseId }) },
+    // Without Kafka a replay goes no further; the fixture's job is not dead-lettered, so a discard is refused by the state.
+    '`replayDeadLetter` of a job in P': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation('mutation ($id: ID!) { replayDeadLetter(id: $id) { id } }', { id: f.jobId }),
+      allowedCode: 'KAFKA_UNAVAILABLE',
+    },
+    '`discardDeadLetter` of a job in P': {
+      kind: 'mutation',
+      writes: true,
+      op: (f) => operation('mutation ($id: ID!) { discardDeadLetter(id: $id) { id } }', { id: f.jobId }),
+      allowedCode: 'CONFLICT',
+    },
+    '`createApiKey`': { kind: 'mutation', writes: true, op: () => operation(CreateApiKey, { input: { role: 'PRODUCER', pool: P } }) },
+    '`revokeApiKey`': { kind: 'mutation', writes: true, op: (f) => operation(RevokeApiKey, { id: f.spareKeyId }) },
+    // An allowed waiter is handed C's free slot at once.
+    '`awaitFreeConsumer(pool: P)`': { kind: 'subscription', writes: true, op: (f) => operation(AwaitFreeConsumer, { pool: P, labels: [f.label], ttlMs: 60_000 }) },
+    '`freeConsumerAvailable(pool: P)`': { kind: 'subscription', writes: false, op: () => operation(OnFreeConsumerAvailable, { pool: P }) },
+    '`consumerStatusChanged(pool: P)`': { kind: 'subscription', writes: false, op: () => operation(OnConsumerStatusChanged, { pool: P }) },
+    '`consumerStatusChanged`, every pool': { kind: 'subscription', writes: false, op: () => operation(OnConsumerStatusChanged, {}) },
+  };
 
-  const matrix = operations.flatMap(([name, kind, writes, run, allowedCode]) =>
-    callers.map((caller) => [name, caller, kind, writes, run, allowedCode] as const),
+  const table = readmeTable();
+  const roles = table.columns as Role[];
+
+  it('the README table has a row for every case here and a column for every role; every root field of the schema is in it', () => {
+    expect([...table.rows.keys()].sort()).toEqual(Object.keys(cases).sort());
+    expect(roles).toEqual(['ADMIN', 'PRODUCER of P', 'PRODUCER of Q', 'PRODUCER, no pool', 'CONSUMER for C', 'CONSUMER for C, of P', 'CONSUMER for C, of Q', 'CONSUMER for another']);
+    const inTable = new Set([...table.rows.keys()].map((label) => /^`(\w+)/.exec(label)?.[1]));
+    const rootFields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]
+      .filter(isObjectType)
+      .flatMap((type) => Object.keys(type.getFields()));
+    expect(rootFields.filter((field) => !inTable.has(field))).toEqual([]);
+  });
+
+  const matrix = Object.entries(cases).flatMap(([label, c]) =>
+    (c.kind === 'subscription' ? streamingTransports : transports).flatMap((transport) =>
+      [...roles, ...strangers].map((caller) => [label, caller, transport] as [string, Caller, Transport]),
+    ),
   );
 
-  it.each(matrix)('%s as %s', async (_name, caller, kind, writes, run, allowedCode) => {
-    const f = await fixture();
-    const before = await snapshot(h.db);
-    const keysBefore = await h.db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } });
-    const result = await run(clients.get(caller)!, f);
-    const code = result.errors?.[0]?.extensions?.code;
-    if ((allowed[kind] as Caller[]).includes(caller)) {
-      expect(code, JSON.stringify(result.errors)).toBe(allowedCode);
-    } else {
-      expect(code).toBe(caller === 'no key' || caller === 'revoked key' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
-      if (writes) {
-        expect(await snapshot(h.db)).toEqual(before);
-        expect(await h.db.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).toEqual(keysBefore);
-      }
-    }
-  });
+  /** Allowed: what the check lets through, and what the operation then says. Refused: the code. */
+  const expected = (label: string, caller: Caller, transport: Transport): { allowed: boolean; code: string | undefined } => {
+    if ((strangers as Caller[]).includes(caller)) return { allowed: false, code: 'UNAUTHENTICATED' };
+    const allowed = table.rows.get(label)![roles.indexOf(caller as Role)]!;
+    const c = cases[label]!;
+    return allowed ? { allowed, code: c.allowedCodeOver?.[transport] ?? c.allowedCode } : { allowed, code: 'FORBIDDEN' };
+  };
 
-  it.each(callers)('awaitFreeConsumer over WebSocket as %s', async (caller) => {
-    await fixture(); // a consumer with a free slot
-    const stream = clients.get(caller)!.subscribe(AwaitFreeConsumer, { pool, ttlMs: 60_000 });
+  /** A subscription's first answer within a moment: 'open' while it waits, else what it sent. */
+  const firstAnswer = async (transport: Transport, caller: Caller, op: Operation): Promise<Step | 'open'> => {
+    const stream = clients.open(transport, authorization.get(caller), op);
     try {
-      if ((allowed.producer as Caller[]).includes(caller)) {
-        const step = await stream.next();
-        expect(step.value?.awaitFreeConsumer.consumer.pool).toBe(pool);
-      } else {
-        const error = await stream.next().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error).toBeInstanceOf(HandoffError);
-        expect((error as HandoffError).code).toBe(caller === 'no key' || caller === 'revoked key' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
-      }
+      const step = await stream.next(400);
+      return step === 'quiet' ? 'open' : step;
     } finally {
-      await stream.return?.();
+      await stream.close();
     }
-  });
+  };
 
-  it.each([
-    ['freeConsumerAvailable', (c: GraphQLClient) => c.subscribe(OnFreeConsumerAvailable, { pool })],
-    ['consumerStatusChanged', (c: GraphQLClient) => c.subscribe(OnConsumerStatusChanged, { pool })],
-  ] as const)('%s over WebSocket: the producer of the pool and ADMIN may watch; others are refused', async (_name, watch) => {
-    for (const caller of callers) {
-      const stream = watch(clients.get(caller)!);
-      const outcome = await Promise.race([
-        stream.next().then(
-          () => 'event',
-          (error: unknown) => (error instanceof HandoffError ? error.code : String(error)),
-        ),
-        new Promise((resolve) => setTimeout(() => resolve('open'), 300)),
-      ]);
-      await stream.return?.();
-      const expected = (allowed.producer as Caller[]).includes(caller) ? 'open' : caller === 'no key' || caller === 'revoked key' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
-      expect(outcome, caller).toBe(expected);
+  it.each(matrix)('%s as %s over %s', async (label, caller, transport) => {
+    const c = cases[label]!;
+    const { allowed, code } = expected(label, caller, transport);
+    // An allowed write changes the state: it gets a fixture of its own. Refusals are run on the shared one, which they must leave as it was.
+    const f = allowed && c.writes ? await fixture() : shared;
+    const before = allowed ? undefined : await everything();
+    const op = c.op(f);
+    if (c.kind === 'subscription') {
+      const answer = await firstAnswer(transport, caller, op);
+      if (allowed && code === undefined) {
+        expect(answer === 'open' || (typeof answer === 'object' && answer.errors === undefined), JSON.stringify(answer)).toBe(true);
+      } else {
+        expect(codeOf(answer as Step), JSON.stringify(answer)).toBe(code);
+      }
+    } else {
+      const result: FormattedExecutionResult = await clients.execute(transport, authorization.get(caller), op);
+      expect(codeOf(result), JSON.stringify(result.errors)).toBe(code);
+      if (allowed && code === undefined) expect(result.data).toBeTruthy();
     }
-  });
-
-  it("closes a revoked key's live subscription within 1 s", async () => {
-    const { createApiKey } = await h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool } });
-    const client = clientWith(createApiKey.token);
-    const f = await fixture();
-    const stream = client.subscribe(OnConsumerStatusChanged, { pool });
-    const ended = stream.next().then(
-      () => 'event',
-      (error: unknown) => (error instanceof HandoffError ? error.code : String(error)),
-    );
-    // Live once it delivers: wait for an event, then open a second read and revoke.
-    await eventually(async () => {
-      await h.client.request(SetStatus, { id: f.consumerId, status: 'FREE', epoch: f.epoch });
-      return (await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(undefined), 50))])) ? true : undefined;
-    });
-    const closed = stream.next().then(
-      () => 'event',
-      (error: unknown) => (error instanceof HandoffError ? error.code : String(error)),
-    );
-    const revokedAt = Date.now();
-    await h.client.request(RevokeApiKey, { id: createApiKey.key.id });
-    expect(await closed).toBe('UNAUTHENTICATED');
-    expect(Date.now() - revokedAt).toBeLessThan(1_000);
-    await client.close();
+    if (before) expect(await everything()).toEqual(before);
   });
 });
 
@@ -336,5 +446,86 @@ describe('a key sent with each WebSocket operation (as GraphiQL sends its header
     expect(await subscribe('2', stats, 'Bearer hk_not-a-key')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
     expect(await closed).toBe(4401);
     expect(Date.now() - opened).toBeLessThan(2_000);
+  });
+});
+
+describe('a consumer keeps its pool; moving it is ADMIN’s, and never strands a lease', () => {
+  let h: Harness;
+  let clients: ReturnType<typeof transportClients>;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    clients = transportClients(h.server.url);
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await h?.close();
+  });
+  const bearer = async (input: { role: 'PRODUCER' | 'CONSUMER'; pool?: string; consumerId?: string }) =>
+    `Bearer ${(await h.client.request(CreateApiKey, { input })).createApiKey.token}`;
+
+  it.each(transports)('over %s', async (transport) => {
+    const A = unique('a');
+    const B = unique('b');
+    const id = `${A}-w-1`;
+    await h.client.request(RegisterConsumer, { input: { id, pool: A } });
+    const producerOfA = await bearer({ role: 'PRODUCER', pool: A });
+    const anyPool = await bearer({ role: 'CONSUMER', consumerId: `${A}-w-*` });
+    const ofB = await bearer({ role: 'CONSUMER', consumerId: `${A}-w-*`, pool: B });
+    const claimed = await clients.execute(transport, producerOfA, operation(ClaimFreeConsumer, { pool: A, ttlMs: 600_000 }));
+    const leaseId = (claimed.data as { claimFreeConsumer: { id: string } }).claimFreeConsumer.id;
+    const move = operation(RegisterConsumer, { input: { id, pool: B } });
+
+    const before = await snapshot(h.db);
+    const byAnyPoolKey = await clients.execute(transport, anyPool, move);
+    expect(codeOf(byAnyPoolKey)).toBe('FORBIDDEN');
+    expect(byAnyPoolKey.errors?.[0]?.message).toMatch(/only an ADMIN key moves a consumer/);
+    expect(codeOf(await clients.execute(transport, ofB, move))).toBe('FORBIDDEN');
+    // Even an ADMIN key may not while it holds a lease: that lease was claimed in A, by A's producer.
+    const byAdmin = await clients.execute(transport, `Bearer ${adminToken}`, move);
+    expect(codeOf(byAdmin)).toBe('CONFLICT');
+    expect(byAdmin.errors?.[0]?.message).toMatch(new RegExp(`holds 1 lease\\(s\\) in pool ${A}`));
+    expect(await snapshot(h.db)).toEqual(before);
+
+    expect(codeOf(await clients.execute(transport, producerOfA, operation(ReleaseLease, { id: leaseId })))).toBeUndefined();
+    const moved = await clients.execute(transport, `Bearer ${adminToken}`, move);
+    expect(moved.data).toMatchObject({ registerConsumer: { id, pool: B } });
+    // A key without a pool may still register new consumers of its ids, in any pool.
+    const created = await clients.execute(transport, anyPool, operation(RegisterConsumer, { input: { id: `${A}-w-2`, pool: B } }));
+    expect(created.data).toMatchObject({ registerConsumer: { pool: B } });
+  });
+});
+
+describe('CONSUMER keys are bound to some consumers, never to all', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+  });
+  afterAll(() => h?.close());
+
+  it('creating one bound to "*" is BAD_USER_INPUT and creates nothing', async () => {
+    const before = await h.db.prisma.apiKey.count();
+    const result = await h.client.execute(CreateApiKey, { input: { role: 'CONSUMER', consumerId: '*' } });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/every consumer/);
+    expect(await h.db.prisma.apiKey.count()).toBe(before);
+  });
+
+  it('one bound to "*" before that rule (as a database may still hold) acts for no consumer', async () => {
+    const pool = unique('p');
+    const { registerConsumer } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
+    const token = `hk_${unique('legacy')}`;
+    await h.db.prisma.apiKey.create({
+      data: { id: randomUUID(), role: 'CONSUMER', consumerId: '*', tokenHash: createHash('sha256').update(token).digest('hex') },
+    });
+    const legacy = new GraphQLClient({ url: h.server.url, headers: { authorization: `Bearer ${token}` }, failoverMs: 0 });
+    const before = await snapshot(h.db);
+    for (const result of [
+      await legacy.execute(SetStatus, { id: registerConsumer.id, status: 'BUSY', epoch: registerConsumer.epoch }),
+      await legacy.execute(Heartbeat, { id: registerConsumer.id, epoch: registerConsumer.epoch }),
+      await legacy.execute(GetConsumer, { id: registerConsumer.id }),
+    ]) {
+      expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    expect(await snapshot(h.db)).toEqual(before);
   });
 });

@@ -68,7 +68,10 @@ export class ApiKeys {
     if (input.consumerId != null) {
       if (role !== 'CONSUMER') throw badInput('only CONSUMER keys are bound to a consumer id');
       const prefix = input.consumerId.endsWith('*');
-      checkName('consumerId', prefix ? input.consumerId.slice(0, -1) || 'x' : input.consumerId, limits.maxIdLength);
+      if (input.consumerId === '*') {
+        throw badInput('consumerId * would act for every consumer: give a prefix before the * (an ADMIN key acts for all)');
+      }
+      checkName('consumerId', prefix ? input.consumerId.slice(0, -1) : input.consumerId, limits.maxIdLength);
       consumerId = input.consumerId;
     }
     if (role === 'CONSUMER' && consumerId === null) throw badInput('a CONSUMER key needs the consumerId (or prefix ending in *) it acts for');

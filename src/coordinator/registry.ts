@@ -74,8 +74,11 @@ export class Registry {
       throw error;
     }
     if (!row) {
-      // Only a re-registration with a capacity below the leases it holds changes nothing.
+      // Only a re-registration with a capacity below the leases it holds, or into another pool while it holds any, changes nothing.
       const held = await findConsumer(this.db, id);
+      if (held && held.pool !== pool) {
+        throw conflict(`consumer ${id} holds ${held.inFlight} lease(s) in pool ${held.pool}; it can move to pool ${pool} once they end`);
+      }
       throw conflict(
         `consumer ${id} holds ${held?.inFlight ?? 'some'} lease(s); re-register with a capacity of at least that, or let them end first`,
       );

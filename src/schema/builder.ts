@@ -29,7 +29,7 @@ export interface SessionSocket {
   terminate(): void;
 }
 
-/** Pool names are never empty, so this grants nothing: for a non-admin call that names no pool. */
+/** Pool names are never empty, so this grants nothing: for a non-admin call that names no pool (a view across pools is ADMIN's). */
 export const noPool = '';
 
 export const builder = new SchemaBuilder<{
@@ -37,10 +37,10 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   AuthScopes: {
     admin: boolean;
-    /** A PRODUCER key of this pool. */
+    /** A PRODUCER key that may act in this pool. */
     producer: string;
-    /** A CONSUMER key bound to this consumer. */
-    consumer: { id: string; pool?: string | null };
+    /** A CONSUMER key that may act for this consumer: its id, and its pool as registered (null: not registered). */
+    consumer: { id: string; pool: string | null };
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date };

@@ -1,8 +1,10 @@
 // Consumer: the registry. Maps GraphQL onto the coordinator and nothing more.
 import { filter, pipe, map } from 'graphql-yoga';
 import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange } from '../coordinator/types.js';
+import { actsFor } from '../auth/principal.js';
 import { type Context, builder, noPool } from './builder.js';
 import { type Connection, idFromCursor, toConnection } from './connection.js';
+import { codedError } from './errors.js';
 
 export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
   description:
@@ -89,6 +91,36 @@ const RegisterConsumerInput = builder.inputType('RegisterConsumerInput', {
   }),
 });
 
+/**
+ * Who may act on consumer `id` as its consumer: a CONSUMER key for that id, and of its pool when the
+ * key has one (so the consumer is looked up). Other keys: ADMIN only, nothing looked up. Every
+ * consumer-side field's rule.
+ */
+export async function consumerScopes(ctx: Context, id: string) {
+  if (ctx.principal?.role !== 'CONSUMER') return { admin: true };
+  const consumer = await ctx.coordinator.registry.consumer(id);
+  return { admin: true, consumer: { id, pool: consumer?.pool ?? null } };
+}
+
+/**
+ * Who may register `input.id` in `input.pool`: a CONSUMER key for that id, of that pool when the key
+ * has one. A registered consumer keeps its pool: only an ADMIN key moves one to another (and the
+ * registry refuses a move while it holds leases), so no key takes a consumer from a pool it cannot act in.
+ */
+async function registrationScopes(ctx: Context, input: { id: string; pool?: string | null }) {
+  if (ctx.principal?.role !== 'CONSUMER') return { admin: true };
+  const pool = input.pool ?? 'default';
+  const existing = await ctx.coordinator.registry.consumer(input.id);
+  if (existing && existing.pool !== pool) {
+    // Said precisely to a key that may act for the consumer where it is; any other key learns nothing.
+    if (actsFor(ctx.principal, existing)) {
+      throw codedError('FORBIDDEN', `consumer ${existing.id} is registered in pool ${existing.pool}: only an ADMIN key moves a consumer to another pool`);
+    }
+    return { admin: true };
+  }
+  return { admin: true, consumer: { id: input.id, pool } };
+}
+
 builder.queryFields((t) => ({
   consumer: t.field({
     authScopes: async (_root, args, ctx) => {
@@ -125,7 +157,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   registerConsumer: t.field({
-    authScopes: (_root, { input }) => ({ admin: true, consumer: { id: input.id, pool: input.pool ?? 'default' } }),
+    authScopes: (_root, { input }, ctx) => registrationScopes(ctx, input),
     type: ConsumerRef,
     description: 'Registers a consumer (FREE unless input.status says otherwise), or re-registers it with settings replaced and a new epoch.',
     args: { input: t.arg({ type: RegisterConsumerInput, required: true }) },
@@ -133,7 +165,7 @@ builder.mutationFields((t) => ({
       ctx.coordinator.registry.registerConsumer(input, ctx.principal?.role === 'ADMIN' ? 'any' : 'own pool'),
   }),
   setStatus: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
+    authScopes: (_root, args, ctx) => consumerScopes(ctx, args.id),
     type: ConsumerRef,
     description: 'Declares FREE, BUSY or DRAINING; a sign of life too, so an OFFLINE consumer calling it is alive again with this status.',
     args: {
@@ -144,13 +176,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => ctx.coordinator.registry.setStatus(args.id, args.status, args.epoch),
   }),
   heartbeat: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
+    authScopes: (_root, args, ctx) => consumerScopes(ctx, args.id),
     type: ConsumerRef,
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
     resolve: (_root, args, ctx) => ctx.coordinator.registry.heartbeat(args.id, args.epoch),
   }),
   deregisterConsumer: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
+    authScopes: (_root, args, ctx) => consumerScopes(ctx, args.id),
     type: ConsumerRef,
     description:
       'Takes a consumer that holds no lease out of the registry and frees its topic; its leases stay readable (lease(id)) for the history retention. Returns it as it was.',

@@ -4,7 +4,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Session, SessionPeer } from '../coordinator/sessions.js';
 import type { Consumer } from '../coordinator/types.js';
 import { type SessionSocket, builder } from './builder.js';
-import { ConsumerRef } from './consumer.js';
+import { ConsumerRef, consumerScopes } from './consumer.js';
 import { codedError } from './errors.js';
 
 interface SessionEvent {
@@ -46,7 +46,7 @@ function socketPeer(socket: SessionSocket): SessionPeer {
 
 builder.subscriptionFields((t) => ({
   consumerSession: t.field({
-    authScopes: (_root, args) => ({ admin: true, consumer: { id: args.id } }),
+    authScopes: (_root, args, ctx) => consumerScopes(ctx, args.id),
     type: SessionEventRef,
     description:
       "Holds the consumer's liveness while it lasts, over graphql-ws only: the consumer is alive while its WebSocket answers the replica's pings (no heartbeat calls needed), and hears when Handoff judges it OFFLINE: at once from the replica that judged it, within a fifth of the heartbeat TTL (2 s at most) from any other. STALE_EPOCH ends it when another registration replaces this one; it completes when the consumer deregisters.",

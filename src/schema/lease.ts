@@ -3,7 +3,7 @@ import type { ArgBuilder, SchemaTypes } from '@pothos/core';
 import { Repeater } from 'graphql-yoga';
 import type { Dispatch } from '../coordinator/claims.js';
 import { leaseStates, type Lease } from '../coordinator/types.js';
-import { type Context, builder, noPool } from './builder.js';
+import { type Context, builder } from './builder.js';
 import { ConsumerRef } from './consumer.js';
 import { codedError } from './errors.js';
 
@@ -26,8 +26,13 @@ export const LeaseRef = builder.objectRef<Lease>('Lease').implement({
   }),
 });
 
-/** Who may touch a lease: an admin, a producer of its pool, and (unless only producers may) its consumer. */
+/**
+ * Who may touch a lease: an admin, a producer of its pool, and (unless only producers may) its
+ * consumer's key. Its pool is its consumer's: a consumer changes pool only while it holds no lease.
+ */
 async function leaseScopes(ctx: Context, id: string, only?: 'producer') {
+  // A CONSUMER key may never do what only producers may: refused before anything is read.
+  if (only === 'producer' && ctx.principal?.role === 'CONSUMER') return { admin: true };
   const lease = await ctx.coordinator.leases.lease(id);
   if (!lease) return { admin: true };
   const { consumer } = lease;
@@ -35,20 +40,21 @@ async function leaseScopes(ctx: Context, id: string, only?: 'producer') {
 }
 
 /**
- * Who may end or extend a lease as its consumer: a CONSUMER key only with the consumer's id and its
- * current epoch (fencing is not optional for consumers); an admin may leave them out.
+ * Who may end or extend a lease as its consumer: a CONSUMER key for the lease's consumer, of its pool
+ * when the key has one, and only with the consumer's id and its current epoch (fencing is not
+ * optional for consumers; the lease then checks them); an admin may leave them out.
  */
-function ownerScopes(ctx: Context, args: { consumerId?: string | null; epoch?: number | null }) {
-  if (ctx.principal?.role === 'CONSUMER') {
-    const missing = [args.consumerId == null ? 'consumerId' : '', args.epoch == null ? 'epoch' : ''].filter(Boolean);
-    if (missing.length > 0) {
-      throw codedError(
-        'BAD_USER_INPUT',
-        `a CONSUMER key must pass ${missing.join(' and ')}: the consumer's id and its current epoch (from registerConsumer), so a replaced instance cannot act on the lease`,
-      );
-    }
+async function ownerScopes(ctx: Context, args: { id: string; consumerId?: string | null; epoch?: number | null }) {
+  if (ctx.principal?.role !== 'CONSUMER') return { admin: true };
+  const missing = [args.consumerId == null ? 'consumerId' : '', args.epoch == null ? 'epoch' : ''].filter(Boolean);
+  if (missing.length > 0) {
+    throw codedError(
+      'BAD_USER_INPUT',
+      `a CONSUMER key must pass ${missing.join(' and ')}: the consumer's id and its current epoch (from registerConsumer), so a replaced instance cannot act on the lease`,
+    );
   }
-  return { admin: true, consumer: { id: args.consumerId ?? noPool } };
+  const lease = await ctx.coordinator.leases.lease(args.id);
+  return { admin: true, consumer: lease?.consumer ?? { id: args.consumerId ?? '', pool: null } };
 }
 
 const claimArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({

@@ -19,8 +19,9 @@ export interface RegisterRow {
 /**
  * Inserts the consumer with the status it declares (alive), or re-registers it — a deregistered one
  * too: same row, new settings, epoch + 1 (which fences the previous instance). Leases it holds stay
- * counted in in_flight, so a capacity below them is refused: nothing is returned then (nor when it
- * was not registered with that id, which cannot happen: the insert returns it).
+ * counted in in_flight, so a capacity below them is refused, and so is a move to another pool while
+ * it holds any (they were claimed in its pool, by that pool's producers): nothing is returned then
+ * (nor when it was not registered with that id, which cannot happen: the insert returns it).
  */
 export async function registerConsumer(db: Database, row: RegisterRow): Promise<ChangedRow | undefined> {
   const [changed] = await db.query<ChangedRow>(sql`
@@ -34,7 +35,7 @@ export async function registerConsumer(db: Database, row: RegisterRow): Promise<
         capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, epoch = c.epoch + 1, last_heartbeat_at = now(),
         offline_since = NULL, free_since = EXCLUDED.free_since, registered_at = now(), deregistered_at = NULL,
         updated_at = now()
-      WHERE c.in_flight <= EXCLUDED.capacity
+      WHERE c.in_flight <= EXCLUDED.capacity AND (c.pool = EXCLUDED.pool OR c.in_flight = 0)
       RETURNING ${consumerColumns('c')}, ${isAvailableSql('c')} AS "slotOpened", false AS removed
     )
     ${selectAndAnnounce()}`);
