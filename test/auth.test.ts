@@ -1,6 +1,7 @@
 // Only the right caller changes anything: the README's table of who may do what, run cell by cell —
 // every operation × every kind of key × HTTP, SSE and graphql-ws — with the exact code and, when
-// refused, the state unchanged; then what a table cannot show: a consumer's pool, keys bound to all.
+// refused, the state unchanged; then what a table cannot show: the key checked first, a revocation
+// ending every stream, a socket bound to one key, a consumer's pool.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -449,6 +450,50 @@ describe('a key sent with each WebSocket operation (as GraphiQL sends its header
   });
 });
 
+describe('the key comes first', () => {
+  let h: Harness;
+  let clients: ReturnType<typeof transportClients>;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    clients = transportClients(h.server.url);
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await h?.close();
+  });
+
+  // Each would be BAD_USER_INPUT with a key: without one, none of it is looked at.
+  const requests: [string, Operation][] = [
+    ['lease(id: "zzz")', operation('{ lease(id: "zzz") { id } }')],
+    ['releaseLease(id: "zzz")', operation('mutation { releaseLease(id: "zzz") { id } }')],
+    ['attachJob(id: "zzz")', operation('mutation { attachJob(id: "zzz", message: { value: "v" }) { id } }')],
+    ['consumer(id: "bad id!")', operation('{ consumer(id: "bad id!") { id } }')],
+    ['an unknown field', operation('{ consumr(id: "x") { id } }')],
+    ['a syntax error', operation('{ consumer(id: ')],
+    ['a variable of the wrong type', operation('query ($id: ID!) { consumer(id: $id) { id } }', { id: { not: 'an id' } })],
+  ];
+  const strangers = { 'no key': undefined, 'a malformed Authorization': 'Basic dXNlcjpwYXNz', 'an unknown key': 'Bearer hk_unknown' };
+
+  it.each(transports.flatMap((transport) => Object.keys(strangers).flatMap((who) => requests.map(([name, op]) => [name, who, transport, op] as const))))(
+    '%s with %s over %s: UNAUTHENTICATED, saying why, and nothing else',
+    async (_name, who, transport, op) => {
+      const result = await clients.execute(transport, strangers[who as keyof typeof strangers], op);
+      expect(result.errors).toHaveLength(1);
+      expect(codeOf(result)).toBe('UNAUTHENTICATED');
+      const message = result.errors![0]!.message;
+      expect(message).toMatch(who === 'no key' ? /API key is required/ : who === 'an unknown key' ? /unknown or revoked/ : /Bearer <token>/);
+      expect(message).not.toMatch(/Did you mean|UUID|characters of/);
+    },
+  );
+
+  it('a body that is not even JSON, without a key: UNAUTHENTICATED, over HTTP and SSE', async () => {
+    for (const accept of ['application/json', 'text/event-stream']) {
+      const response = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: '{"query": ' });
+      expect(await response.text()).toContain('"code":"UNAUTHENTICATED"');
+    }
+  });
+});
+
 describe('a consumer keeps its pool; moving it is ADMIN’s, and never strands a lease', () => {
   let h: Harness;
   let clients: ReturnType<typeof transportClients>;
@@ -492,6 +537,100 @@ describe('a consumer keeps its pool; moving it is ADMIN’s, and never strands a
     // A key without a pool may still register new consumers of its ids, in any pool.
     const created = await clients.execute(transport, anyPool, operation(RegisterConsumer, { input: { id: `${A}-w-2`, pool: B } }));
     expect(created.data).toMatchObject({ registerConsumer: { pool: B } });
+  });
+});
+
+describe('a revoked key is handed nothing more: every stream of it ends within 1 s', () => {
+  let h: Harness;
+  let clients: ReturnType<typeof transportClients>;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    clients = transportClients(h.server.url);
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await h?.close();
+  });
+  const producerKey = async (pool: string) => (await h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool } })).createApiKey;
+  /** After the revocation: UNAUTHENTICATED (a last result, or the socket closed), then the end. */
+  async function endsRefused(stream: { next(ms?: number): Promise<Step> }, revoked: number) {
+    const last = await stream.next(1_000);
+    expect(codeOf(last), JSON.stringify(last)).toBe('UNAUTHENTICATED');
+    expect(await stream.next(1_000)).toBe('done');
+    expect(Date.now() - revoked).toBeLessThan(1_000);
+  }
+
+  it.each(streamingTransports)('consumerStatusChanged over %s', async (transport) => {
+    const pool = unique('p');
+    const { registerConsumer } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
+    const key = await producerKey(pool);
+    const stream = clients.open(transport, `Bearer ${key.token}`, operation(OnConsumerStatusChanged, { pool }));
+    try {
+      // Live once it delivers.
+      await eventually(async () => {
+        await h.client.request(SetStatus, { id: registerConsumer.id, status: 'BUSY', epoch: registerConsumer.epoch });
+        const step = await stream.next(100);
+        return typeof step === 'object' && step.data ? true : undefined;
+      });
+      while ((await stream.next(100)) !== 'quiet');
+      const revoked = Date.now();
+      await h.client.request(RevokeApiKey, { id: key.key.id });
+      await endsRefused(stream, revoked);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it.each(streamingTransports)('awaitFreeConsumer over %s: it leaves the line, and the slot freed later is no lease of its', async (transport) => {
+    const pool = unique('p');
+    const { registerConsumer: c } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
+    const key = await producerKey(pool);
+    const waiting = async () => (await h.client.request(GetStats, { pool })).stats.waitingProducers;
+    const stream = clients.open(transport, `Bearer ${key.token}`, operation(AwaitFreeConsumer, { pool, ttlMs: 60_000 }));
+    try {
+      await eventually(async () => ((await waiting()) === 1 ? true : undefined));
+      const revoked = Date.now();
+      await h.client.request(RevokeApiKey, { id: key.key.id });
+      await endsRefused(stream, revoked);
+      expect(await waiting()).toBe(0);
+      await h.client.request(SetStatus, { id: c.id, status: 'FREE', epoch: c.epoch });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await h.db.prisma.lease.count({ where: { consumerId: c.id } })).toBe(0);
+      expect((await h.client.request(GetConsumer, { id: c.id })).consumer).toMatchObject({ status: 'FREE', inFlight: 0 });
+    } finally {
+      await stream.close();
+    }
+  });
+});
+
+describe('a WebSocket is bound to one key, even when two arrive at the same moment', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+  });
+  afterAll(() => h?.close());
+
+  it('of two subscribes with different keys sent together on a socket without connectionParams, exactly one binds it; the other is FORBIDDEN', async () => {
+    const other = `Bearer ${(await h.client.request(CreateApiKey, { input: { role: 'ADMIN' } })).createApiKey.token}`;
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const socket = new WebSocket(h.server.url.replace('http', 'ws'), 'graphql-transport-ws');
+      const messages: { id?: string; type: string; payload?: unknown }[] = [];
+      socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init' }));
+      await eventually(() => (messages.some((m) => m.type === 'connection_ack') ? true : undefined));
+      const subscribe = (id: string, authorization: string) =>
+        JSON.stringify({ id, type: 'subscribe', payload: { query: '{ __typename }', extensions: { headers: { authorization } } } });
+      socket.send(subscribe('1', `Bearer ${adminToken}`));
+      socket.send(subscribe('2', other));
+      const answers = await eventually(() => {
+        const got = ['1', '2'].map((id) => messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error')));
+        return got.every(Boolean) ? got : undefined;
+      });
+      const kinds = answers.map((m) => (m!.type === 'next' ? 'ran' : (m!.payload as { extensions?: { code?: string } }[])[0]?.extensions?.code)).sort();
+      expect(kinds, `attempt ${attempt}`).toEqual(['FORBIDDEN', 'ran']);
+      socket.close();
+    }
   });
 });
 

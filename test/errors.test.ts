@@ -1,7 +1,7 @@
 // Errors are a contract: one list of codes, in the server, the SDK and the README.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { errorCodes as exported } from '../src/client/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type ErrorCode, type HandoffError, errorCodes as exported } from '../src/client/index.js';
 import { errorCodes } from '../src/protocol/errors.js';
 
 describe('error codes', () => {
@@ -11,5 +11,10 @@ describe('error codes', () => {
     const listed = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
     expect(listed).toEqual(Object.keys(errorCodes));
     expect(exported).toBe(errorCodes);
+  });
+
+  it('the SDK exports them as a type too, the one its errors carry', () => {
+    expectTypeOf<ErrorCode>().toEqualTypeOf<keyof typeof errorCodes>();
+    expectTypeOf<HandoffError['code']>().toEqualTypeOf<ErrorCode>();
   });
 });

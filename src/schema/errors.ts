@@ -2,15 +2,12 @@
 // stack trace. Coordinator refusals keep their code; malformed requests are BAD_USER_INPUT; anything
 // unexpected is logged here and masked.
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { CodedError, type ErrorCode } from '../protocol/errors.js';
+import { CodedError, type ErrorCode, isErrorCode } from '../protocol/errors.js';
 import { isDatabaseUnavailable } from '../sql/database.js';
 import { type Logger, currentRequestId } from '../logger.js';
 
 /** A refusal the client may see as it is: its message, and `code` as extensions.code. */
 export const codedError = (code: ErrorCode, message: string) => new GraphQLError(message, { extensions: { code } });
-
-/** Codes graphql-js and Yoga give malformed requests, which clients see as BAD_USER_INPUT. */
-const malformedRequestCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
 
 const withCode = (error: GraphQLError, code: string, message = error.message, reason?: unknown) =>
   new GraphQLError(message, {
@@ -51,13 +48,45 @@ export function maskError(log: Logger) {
   };
 }
 
-/** Errors raised before execution (parse, validation, variable values) get BAD_USER_INPUT, keeping the original code as reason. */
+/**
+ * Only documented codes reach clients (src/protocol/errors.ts). Whatever else graphql-js, Yoga or a
+ * limit plugin gives a request it refuses before execution — GRAPHQL_PARSE_FAILED,
+ * GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, OPERATION_RESOLUTION_FAILURE, or no code — is the request's
+ * fault: BAD_USER_INPUT, with the original code kept as `reason`.
+ */
 export function withClientErrorCode(error: GraphQLError): GraphQLError {
-  const code = error.extensions.code as string | undefined;
-  return malformedRequestCodes.has(code) ? withCode(error, 'BAD_USER_INPUT', error.message, code) : error;
+  const code = error.extensions.code;
+  return isErrorCode(code) ? error : withCode(error, 'BAD_USER_INPUT', error.message, code);
 }
 
-export function withClientErrorCodes<T extends ExecutionResult>(result: T): T {
-  if (!result.errors?.length) return result;
-  return { ...result, errors: result.errors.map(withClientErrorCode) };
+/** graphql-js's hints ("Did you mean "consumer"?", "… the enum value "FREE"?") name parts of the schema. */
+const suggestion = / ?Did you mean [^?]*\?/g;
+
+const withoutSuggestion = (error: GraphQLError): GraphQLError => {
+  const message = error.message.replace(suggestion, '');
+  return message === error.message
+    ? error
+    : new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: error.extensions });
+};
+
+/** How every transport shapes the errors it sends. */
+export interface ClientErrors {
+  error(error: GraphQLError): GraphQLError;
+  result<T extends ExecutionResult>(result: T): T;
+}
+
+/**
+ * Documented codes on every error; and, unless `suggestions`, no "Did you mean …" hint: with
+ * introspection off they would rebuild the schema one guess at a time. (Callers without a key never
+ * get this far: they are refused before their request is parsed.)
+ */
+export function shapeClientErrors(options: { suggestions: boolean }): ClientErrors {
+  const error = (raw: GraphQLError) => {
+    const coded = withClientErrorCode(raw);
+    return options.suggestions ? coded : withoutSuggestion(coded);
+  };
+  return {
+    error,
+    result: (result) => (result.errors?.length ? { ...result, errors: result.errors.map(error) } : result),
+  };
 }

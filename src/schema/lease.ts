@@ -187,7 +187,10 @@ builder.subscriptionFields((t) => ({
         const leaving = new AbortController();
         void stop.then(() => leaving.abort());
         try {
-          await push(await ctx.coordinator.claims.awaitFreeConsumer(args, leaving.signal, requesterOf(ctx)));
+          const lease = await ctx.coordinator.claims.awaitFreeConsumer(args, leaving.signal, requesterOf(ctx));
+          // A subscriber gone (or revoked) as its lease was claimed is given nothing: the slot goes back.
+          if (leaving.signal.aborted) await ctx.coordinator.leases.releaseLease(lease.id);
+          else await push(lease);
           stop();
         } catch (error) {
           // A subscriber that left needs no error; anything else ends the stream with it.

@@ -26,8 +26,6 @@ export interface HttpEndpoint {
   readonly server: http.Server;
   /** WebSocket connections upgrade here (graphql-ws attaches to it). */
   readonly webSockets: WebSocketServer;
-  /** Server-sent event streams open now. */
-  openEventStreams(): number;
   /** Starts listening; the GraphQL URL. */
   listen(): Promise<{ url: string; port: number }>;
   /**
@@ -100,7 +98,6 @@ export function serveHttp(config: Config, log: Logger, routes: Routes): HttpEndp
   return {
     server,
     webSockets,
-    openEventStreams: () => [...inFlight.values()].filter((request) => request.sse).length,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -11,11 +11,13 @@ import { KafkaGateway } from '../kafka/gateway.js';
 import { KafkaIntake } from '../kafka/intake.js';
 import type { Logger } from '../logger.js';
 import { publishChanges } from '../schema/changes.js';
+import { shapeClientErrors } from '../schema/errors.js';
 import { Closers } from './closers.js';
 import { createGraphQL } from './graphql.js';
 import { type Readiness, serveHttp } from './http.js';
 import { Metrics } from './metrics.js';
 import { bearerPrincipals, credentialProblem } from './principals.js';
+import { OpenSubscriptions } from './subscriptions.js';
 import { serveGraphqlOverWebSocket } from './websocket.js';
 
 export { graphqlPath } from './graphql.js';
@@ -74,13 +76,23 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
   const keys = new ApiKeys(database, config);
   await announceFirstRunToken(config, keys, log);
   const principals = bearerPrincipals(config.auth, keys);
-  const graphql = createGraphQL(config, log, async (authorization) => ({
-    coordinator,
-    changes: changes.pubsub,
-    keys,
-    principal: await principals(authorization),
-    credentialProblem: credentialProblem(authorization),
-  }), metrics);
+  // One count of open subscriptions per key across graphql-ws and SSE, for the limits and for revocation.
+  const subscriptions = new OpenSubscriptions(config.limits);
+  // "Did you mean …" hints only where the schema is public anyway.
+  const clientErrors = shapeClientErrors({ suggestions: config.introspection });
+  const graphql = createGraphQL(config, log, {
+    contextFor: async (authorization) => ({
+      coordinator,
+      changes: changes.pubsub,
+      keys,
+      principal: await principals(authorization),
+      credentialProblem: credentialProblem(authorization),
+    }),
+    principals,
+    subscriptions,
+    clientErrors,
+    metrics,
+  });
   closers.add('graphql', () => graphql.dispose());
 
   const db = database;
@@ -110,16 +122,18 @@ async function compose(config: Config, log: Logger, parts: ServerParts, closers:
       const { contentType, body } = await metrics.scrape({
         pools: () => coordinator.stats.pools(),
         jobsBy: (pool, by, top) => coordinator.jobs.backlogBy(pool, by, top),
-        openSubscriptions: () => ({ ws: sockets.openSubscriptions(), sse: http.openEventStreams() }),
+        openSubscriptions: () => ({ ws: subscriptions.count('ws'), sse: subscriptions.count('sse') }),
       });
       return { status: 200, contentType, body };
     }),
   });
-  const sockets = serveGraphqlOverWebSocket(http.webSockets, { auth: config.auth, limits: config.limits, principals, graphql });
-  // A revocation, announced by the database to every replica, ends the key's WebSockets at once.
+  const sockets = serveGraphqlOverWebSocket(http.webSockets, { auth: config.auth, limits: config.limits, principals, graphql, clientErrors });
+  // A revocation, announced by the database to every replica, ends the key's subscriptions (SSE and
+  // graphql-ws; a waiting awaitFreeConsumer leaves its line) and closes its WebSockets, at once.
   const stopRevocations = await database.listen(revocationsChannel, {
     payload(keyId) {
       keys.forget(keyId);
+      subscriptions.revoke(keyId);
       sockets.closeKey(keyId);
     },
   });

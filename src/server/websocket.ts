@@ -1,21 +1,28 @@
-// GraphQL over WebSocket (graphql-ws): every Yoga plugin applies to its operations too, each
-// connection is bound to one API key (from connectionParams, or from its first operation as
-// GraphiQL sends it), and subscriptions are limited per connection and per key.
+// GraphQL over WebSocket (graphql-ws): every Yoga plugin applies to its operations too, and each
+// connection is bound to one API key (from connectionParams, or from its first operation as GraphiQL
+// sends it), checked before an operation is parsed. Subscription limits and revocation are shared
+// with SSE (subscriptions.ts); this file closes a revoked key's sockets.
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Context as GraphQLWsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
+import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../config.js';
-import { codedError, withClientErrorCode, withClientErrorCodes } from '../schema/errors.js';
+import { type ClientErrors, codedError } from '../schema/errors.js';
 import type { GraphQL } from './graphql.js';
-import { rateLimited } from './limits.js';
 import { type PrincipalLookup, authorizationIn, credentialProblem } from './principals.js';
 
 /** graphql-ws's Unauthorized: a close its clients do not retry. */
 const unauthorizedClose = 4401;
 
-/** What a WebSocket carries: the key it is bound to (its id, and the Authorization value that named it). */
-type WsExtra = Extra & { keyId?: string; authorization?: unknown } & Record<PropertyKey, unknown>;
+/** The key a socket is bound to, or being bound to: the Authorization value that names it, and its lookup. */
+interface Binding {
+  authorization: unknown;
+  principal: Promise<Principal | null>;
+}
+
+/** What a WebSocket carries: its binding, and once bound, the key's id and the Authorization value (read by the operation context). */
+type WsExtra = Extra & { binding?: Binding; keyId?: string; authorization?: unknown } & Record<PropertyKey, unknown>;
 type WsContext = GraphQLWsContext<Record<string, unknown>, WsExtra>;
 
 interface EnvelopedRoot {
@@ -28,9 +35,10 @@ export interface WebSocketOptions {
   limits: Limits;
   principals: PrincipalLookup;
   graphql: GraphQL;
+  clientErrors: ClientErrors;
 }
 
-/** Open graphql-ws connections by key: for the per-key subscription limit, and so a revocation closes them. */
+/** Open graphql-ws connections by key, so a revocation closes them. */
 export class KeyedConnections {
   private readonly byKey = new Map<string, Set<WsContext>>();
 
@@ -46,28 +54,47 @@ export class KeyedConnections {
     for (const connection of this.byKey.get(keyId) ?? []) connection.extra.socket.close(4403, 'API key revoked');
     this.byKey.delete(keyId);
   }
-
-  /** Open subscriptions: of one key (across its connections), or of all. */
-  openSubscriptions(keyId?: string): number {
-    const groups = keyId === undefined ? [...this.byKey.values()] : [this.byKey.get(keyId) ?? new Set<WsContext>()];
-    let open = 0;
-    for (const connections of groups) for (const connection of connections) open += Object.keys(connection.subscriptions).length;
-    return open;
-  }
 }
 
 export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: WebSocketOptions): KeyedConnections {
-  const { auth, limits, principals, graphql } = options;
+  const { auth, limits, principals, graphql, clientErrors } = options;
   const connections = new KeyedConnections();
 
-  /** Ties a WebSocket to the key `authorization` names, for its operations, limits and revocation; returns the key's id. */
-  const bindKey = async (ctx: WsContext, authorization: unknown): Promise<string | undefined> => {
-    const principal = await principals(authorization);
-    if (!principal) return undefined;
+  /**
+   * Binds the socket to the key `authorization` names. The binding is set before the lookup is
+   * awaited, so an operation arriving meanwhile sees it: two keys sent at the same moment cannot both bind.
+   */
+  const bind = async (ctx: WsContext, authorization: unknown): Promise<Principal | null> => {
+    const binding: Binding = { authorization, principal: principals(authorization) };
+    ctx.extra.binding = binding;
+    const principal = await binding.principal;
+    if (!principal) {
+      // Refused: the socket is free to be bound by the next key offered.
+      if (ctx.extra.binding === binding) delete ctx.extra.binding;
+      return null;
+    }
     connections.add(principal.id, ctx);
     ctx.extra.keyId = principal.id;
     ctx.extra.authorization = authorization;
-    return principal.id;
+    return principal;
+  };
+
+  /** The key an operation runs with, or why it may not run; decided before the operation is parsed. */
+  const operationKey = async (ctx: WsContext, offered: unknown): Promise<Principal | GraphQLError> => {
+    let binding = ctx.extra.binding;
+    // A binding in progress decides first; if its key is refused, the socket is unbound again.
+    while (binding !== undefined && (await binding.principal) === null) binding = ctx.extra.binding;
+    if (binding === undefined) {
+      if (offered === undefined) {
+        return codedError('UNAUTHENTICATED', 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions');
+      }
+      return (await bind(ctx, offered)) ?? codedError('UNAUTHENTICATED', credentialProblem(offered));
+    }
+    if (offered !== undefined && offered !== binding.authorization) {
+      return codedError('FORBIDDEN', 'a connection carries one API key; open another connection for another key');
+    }
+    // Looked up again for each operation (from cache): a key revoked a moment ago is refused now.
+    return (await principals(binding.authorization)) ?? codedError('UNAUTHENTICATED', credentialProblem(binding.authorization));
   };
 
   useServer<Record<string, unknown>, WsExtra>(
@@ -84,7 +111,7 @@ export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: 
           ctx.extra.socket.once('close', () => clearTimeout(timer));
           return true;
         }
-        if ((await bindKey(ctx, authorization)) !== undefined) return true;
+        if ((await bind(ctx, authorization)) !== null) return true;
         // 4401, which graphql-ws clients (Apollo's among them) take as final; a 4403 they retry forever.
         ctx.extra.socket.close(unauthorizedClose, `Unauthorized: ${credentialProblem(authorization)}`);
         return false;
@@ -92,28 +119,9 @@ export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: 
       execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
-        const offered = authorizationIn(payload.extensions?.headers as Record<string, unknown> | undefined);
-        if (ctx.extra.keyId !== undefined && offered !== undefined && offered !== ctx.extra.authorization) {
-          return [codedError('FORBIDDEN', 'a connection carries one API key; open another connection for another key')];
-        }
-        const keyId = ctx.extra.keyId ?? (await bindKey(ctx, offered));
-        if (keyId === undefined) {
-          return [
-            codedError(
-              'UNAUTHENTICATED',
-              offered === undefined
-                ? 'an API key is required: connectionParams.authorization, or headers.authorization in the extensions'
-                : credentialProblem(offered),
-            ),
-          ];
-        }
-        if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
-          return [rateLimited(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
-        }
-        if (connections.openSubscriptions(keyId) >= limits.maxSubscriptionsPerKey) {
-          return [rateLimited(`at most ${limits.maxSubscriptionsPerKey} subscriptions per API key`)];
-        }
-        // Every Yoga plugin (masking, limits, auth, metrics) applies to WebSocket operations too.
+        const key = await operationKey(ctx, authorizationIn(payload.extensions?.headers as Record<string, unknown> | undefined));
+        if (key instanceof GraphQLError) return [key];
+        // Every Yoga plugin (masking, limits, subscription limits, metrics) applies to WebSocket operations too.
         const enveloped = graphql.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
         let document;
         let errors: readonly GraphQLError[];
@@ -122,10 +130,10 @@ export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: 
           // Limit plugins may throw their refusal rather than return it.
           errors = enveloped.validate(enveloped.schema, document);
         } catch (error) {
-          if (error instanceof GraphQLError) return [withClientErrorCode(error)];
+          if (error instanceof GraphQLError) return [clientErrors.error(error)];
           throw error;
         }
-        if (errors.length > 0) return errors.map(withClientErrorCode);
+        if (errors.length > 0) return errors.map(clientErrors.error);
         return {
           schema: enveloped.schema,
           document,
@@ -135,7 +143,9 @@ export function serveGraphqlOverWebSocket(webSockets: WebSocketServer, options: 
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => withClientErrorCodes(result),
+      onNext: (_ctx, _id, _payload, _args, result) => clientErrors.result(result),
+      // graphql-ws's own refusals ("Unable to identify operation") carry no code: they get theirs here.
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => clientErrors.error(error).toJSON()),
     },
     webSockets,
   );
