@@ -41,7 +41,7 @@ import { createLogger } from '../src/logger.js';
 import { schema } from '../src/schema/index.js';
 import { startServer } from '../src/server/index.js';
 import { type Harness, adminToken, eventually, snapshot, startHarness, unique } from './support/harness.js';
-import { type Operation, type Step, type Transport, codeOf, operation, streamingTransports, transportClients, transports } from './support/transports.js';
+import { type Operation, type Step, type Transport, codeOf, operation, serverWithTransports, streamingTransports, transportClients, transports } from './support/transports.js';
 
 /** The README's section on keys, and its table: row label → the columns' ✓ / —. */
 function readmeTable(): { columns: string[]; rows: Map<string, boolean[]> } {
@@ -451,16 +451,7 @@ describe('a key sent with each WebSocket operation (as GraphiQL sends its header
 });
 
 describe('the key comes first', () => {
-  let h: Harness;
-  let clients: ReturnType<typeof transportClients>;
-  beforeAll(async () => {
-    h = await startHarness('pglite');
-    clients = transportClients(h.server.url);
-  });
-  afterAll(async () => {
-    await clients?.close();
-    await h?.close();
-  });
+  const server = serverWithTransports('pglite');
 
   // Each would be BAD_USER_INPUT with a key: without one, none of it is looked at.
   const requests: [string, Operation][] = [
@@ -477,7 +468,7 @@ describe('the key comes first', () => {
   it.each(transports.flatMap((transport) => Object.keys(strangers).flatMap((who) => requests.map(([name, op]) => [name, who, transport, op] as const))))(
     '%s with %s over %s: UNAUTHENTICATED, saying why, and nothing else',
     async (_name, who, transport, op) => {
-      const result = await clients.execute(transport, strangers[who as keyof typeof strangers], op);
+      const result = await server.clients.execute(transport, strangers[who as keyof typeof strangers], op);
       expect(result.errors).toHaveLength(1);
       expect(codeOf(result)).toBe('UNAUTHENTICATED');
       const message = result.errors![0]!.message;
@@ -488,70 +479,52 @@ describe('the key comes first', () => {
 
   it('a body that is not even JSON, without a key: UNAUTHENTICATED, over HTTP and SSE', async () => {
     for (const accept of ['application/json', 'text/event-stream']) {
-      const response = await fetch(h.server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: '{"query": ' });
+      const response = await fetch(server.h.server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: '{"query": ' });
       expect(await response.text()).toContain('"code":"UNAUTHENTICATED"');
     }
   });
 });
 
 describe('a consumer keeps its pool; moving it is ADMIN’s, and never strands a lease', () => {
-  let h: Harness;
-  let clients: ReturnType<typeof transportClients>;
-  beforeAll(async () => {
-    h = await startHarness('pglite');
-    clients = transportClients(h.server.url);
-  });
-  afterAll(async () => {
-    await clients?.close();
-    await h?.close();
-  });
+  const server = serverWithTransports('pglite');
   const bearer = async (input: { role: 'PRODUCER' | 'CONSUMER'; pool?: string; consumerId?: string }) =>
-    `Bearer ${(await h.client.request(CreateApiKey, { input })).createApiKey.token}`;
+    `Bearer ${(await server.h.client.request(CreateApiKey, { input })).createApiKey.token}`;
 
   it.each(transports)('over %s', async (transport) => {
     const A = unique('a');
     const B = unique('b');
     const id = `${A}-w-1`;
-    await h.client.request(RegisterConsumer, { input: { id, pool: A } });
+    await server.h.client.request(RegisterConsumer, { input: { id, pool: A } });
     const producerOfA = await bearer({ role: 'PRODUCER', pool: A });
     const anyPool = await bearer({ role: 'CONSUMER', consumerId: `${A}-w-*` });
     const ofB = await bearer({ role: 'CONSUMER', consumerId: `${A}-w-*`, pool: B });
-    const claimed = await clients.execute(transport, producerOfA, operation(ClaimFreeConsumer, { pool: A, ttlMs: 600_000 }));
+    const claimed = await server.clients.execute(transport, producerOfA, operation(ClaimFreeConsumer, { pool: A, ttlMs: 600_000 }));
     const leaseId = (claimed.data as { claimFreeConsumer: { id: string } }).claimFreeConsumer.id;
     const move = operation(RegisterConsumer, { input: { id, pool: B } });
 
-    const before = await snapshot(h.db);
-    const byAnyPoolKey = await clients.execute(transport, anyPool, move);
+    const before = await snapshot(server.h.db);
+    const byAnyPoolKey = await server.clients.execute(transport, anyPool, move);
     expect(codeOf(byAnyPoolKey)).toBe('FORBIDDEN');
     expect(byAnyPoolKey.errors?.[0]?.message).toMatch(/only an ADMIN key moves a consumer/);
-    expect(codeOf(await clients.execute(transport, ofB, move))).toBe('FORBIDDEN');
+    expect(codeOf(await server.clients.execute(transport, ofB, move))).toBe('FORBIDDEN');
     // Even an ADMIN key may not while it holds a lease: that lease was claimed in A, by A's producer.
-    const byAdmin = await clients.execute(transport, `Bearer ${adminToken}`, move);
+    const byAdmin = await server.clients.execute(transport, `Bearer ${adminToken}`, move);
     expect(codeOf(byAdmin)).toBe('CONFLICT');
     expect(byAdmin.errors?.[0]?.message).toMatch(new RegExp(`holds 1 lease\\(s\\) in pool ${A}`));
-    expect(await snapshot(h.db)).toEqual(before);
+    expect(await snapshot(server.h.db)).toEqual(before);
 
-    expect(codeOf(await clients.execute(transport, producerOfA, operation(ReleaseLease, { id: leaseId })))).toBeUndefined();
-    const moved = await clients.execute(transport, `Bearer ${adminToken}`, move);
+    expect(codeOf(await server.clients.execute(transport, producerOfA, operation(ReleaseLease, { id: leaseId })))).toBeUndefined();
+    const moved = await server.clients.execute(transport, `Bearer ${adminToken}`, move);
     expect(moved.data).toMatchObject({ registerConsumer: { id, pool: B } });
     // A key without a pool may still register new consumers of its ids, in any pool.
-    const created = await clients.execute(transport, anyPool, operation(RegisterConsumer, { input: { id: `${A}-w-2`, pool: B } }));
+    const created = await server.clients.execute(transport, anyPool, operation(RegisterConsumer, { input: { id: `${A}-w-2`, pool: B } }));
     expect(created.data).toMatchObject({ registerConsumer: { pool: B } });
   });
 });
 
 describe('a revoked key is handed nothing more: every stream of it ends within 1 s', () => {
-  let h: Harness;
-  let clients: ReturnType<typeof transportClients>;
-  beforeAll(async () => {
-    h = await startHarness('pglite');
-    clients = transportClients(h.server.url);
-  });
-  afterAll(async () => {
-    await clients?.close();
-    await h?.close();
-  });
-  const producerKey = async (pool: string) => (await h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool } })).createApiKey;
+  const server = serverWithTransports('pglite');
+  const producerKey = async (pool: string) => (await server.h.client.request(CreateApiKey, { input: { role: 'PRODUCER', pool } })).createApiKey;
   /** After the revocation: UNAUTHENTICATED (a last result, or the socket closed), then the end. */
   async function endsRefused(stream: { next(ms?: number): Promise<Step> }, revoked: number) {
     const last = await stream.next(1_000);
@@ -562,19 +535,19 @@ describe('a revoked key is handed nothing more: every stream of it ends within 1
 
   it.each(streamingTransports)('consumerStatusChanged over %s', async (transport) => {
     const pool = unique('p');
-    const { registerConsumer } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
+    const { registerConsumer } = await server.h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
     const key = await producerKey(pool);
-    const stream = clients.open(transport, `Bearer ${key.token}`, operation(OnConsumerStatusChanged, { pool }));
+    const stream = server.clients.open(transport, `Bearer ${key.token}`, operation(OnConsumerStatusChanged, { pool }));
     try {
       // Live once it delivers.
       await eventually(async () => {
-        await h.client.request(SetStatus, { id: registerConsumer.id, status: 'BUSY', epoch: registerConsumer.epoch });
+        await server.h.client.request(SetStatus, { id: registerConsumer.id, status: 'BUSY', epoch: registerConsumer.epoch });
         const step = await stream.next(100);
         return typeof step === 'object' && step.data ? true : undefined;
       });
       while ((await stream.next(100)) !== 'quiet');
       const revoked = Date.now();
-      await h.client.request(RevokeApiKey, { id: key.key.id });
+      await server.h.client.request(RevokeApiKey, { id: key.key.id });
       await endsRefused(stream, revoked);
     } finally {
       await stream.close();
@@ -583,20 +556,20 @@ describe('a revoked key is handed nothing more: every stream of it ends within 1
 
   it.each(streamingTransports)('awaitFreeConsumer over %s: it leaves the line, and the slot freed later is no lease of its', async (transport) => {
     const pool = unique('p');
-    const { registerConsumer: c } = await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
+    const { registerConsumer: c } = await server.h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
     const key = await producerKey(pool);
-    const waiting = async () => (await h.client.request(GetStats, { pool })).stats.waitingProducers;
-    const stream = clients.open(transport, `Bearer ${key.token}`, operation(AwaitFreeConsumer, { pool, ttlMs: 60_000 }));
+    const waiting = async () => (await server.h.client.request(GetStats, { pool })).stats.waitingProducers;
+    const stream = server.clients.open(transport, `Bearer ${key.token}`, operation(AwaitFreeConsumer, { pool, ttlMs: 60_000 }));
     try {
       await eventually(async () => ((await waiting()) === 1 ? true : undefined));
       const revoked = Date.now();
-      await h.client.request(RevokeApiKey, { id: key.key.id });
+      await server.h.client.request(RevokeApiKey, { id: key.key.id });
       await endsRefused(stream, revoked);
       expect(await waiting()).toBe(0);
-      await h.client.request(SetStatus, { id: c.id, status: 'FREE', epoch: c.epoch });
+      await server.h.client.request(SetStatus, { id: c.id, status: 'FREE', epoch: c.epoch });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await h.db.prisma.lease.count({ where: { consumerId: c.id } })).toBe(0);
-      expect((await h.client.request(GetConsumer, { id: c.id })).consumer).toMatchObject({ status: 'FREE', inFlight: 0 });
+      expect(await server.h.db.prisma.lease.count({ where: { consumerId: c.id } })).toBe(0);
+      expect((await server.h.client.request(GetConsumer, { id: c.id })).consumer).toMatchObject({ status: 'FREE', inFlight: 0 });
     } finally {
       await stream.close();
     }

@@ -25,7 +25,7 @@ import { errorCodes } from '../src/protocol/errors.js';
 import { type HandoffServer, startServer } from '../src/server/index.js';
 import { type TestDatabase, backends, createTestDatabase } from './support/databases.js';
 import { type Harness, adminHeaders, adminToken, snapshot, startHarness, testConfig, unique } from './support/harness.js';
-import { type Operation, codeOf, operation, streamingTransports, transportClients, transports } from './support/transports.js';
+import { type Operation, codeOf, operation, serverWithTransports, streamingTransports, transportClients, transports } from './support/transports.js';
 
 describe.each(backends)('bad input on %s: a precise code and nothing changed', (backend) => {
   let h: Harness;
@@ -183,39 +183,30 @@ describe.each(backends)('text the database cannot hold, and ids that are no ids,
 });
 
 describe('malformed requests, on every transport: a documented code, always BAD_USER_INPUT', () => {
-  let h: Harness;
-  let clients: ReturnType<typeof transportClients>;
-  beforeAll(async () => {
-    h = await startHarness('pglite');
-    clients = transportClients(h.server.url);
-  });
-  afterAll(async () => {
-    await clients?.close();
-    await h?.close();
-  });
+  const server = serverWithTransports('pglite');
   const documented = Object.keys(errorCodes);
   const json = { 'content-type': 'application/json', ...adminHeaders };
 
   // Yoga's own refusals carried BAD_REQUEST or OPERATION_RESOLUTION_FAILURE, or no body at all.
   const http: [string, number, () => Promise<Response>][] = [
-    ['a body that is not JSON', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: '{"query": ' })],
+    ['a body that is not JSON', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: '{"query": ' })],
     // Yoga answers this one with 200.
-    ['no query', 200, () => fetch(h.server.url, { method: 'POST', headers: json, body: '{}' })],
-    ['a query that is not a string', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: '{"query": 5}' })],
-    ['variables that are not an object', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }', variables: 5 }) })],
-    ['an unknown parameter', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }', foo: 1 }) })],
-    ['a batch', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: JSON.stringify([{ query: '{ __typename }' }]) })],
-    ['two operations and no operationName', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: 'query A { __typename } query B { __typename }' }) })],
-    ['an operationName not in the document', 400, () => fetch(h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }) })],
+    ['no query', 200, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: '{}' })],
+    ['a query that is not a string', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: '{"query": 5}' })],
+    ['variables that are not an object', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }', variables: 5 }) })],
+    ['an unknown parameter', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }', foo: 1 }) })],
+    ['a batch', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: JSON.stringify([{ query: '{ __typename }' }]) })],
+    ['two operations and no operationName', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: 'query A { __typename } query B { __typename }' }) })],
+    ['an operationName not in the document', 400, () => fetch(server.h.server.url, { method: 'POST', headers: json, body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }) })],
     [
       'a mutation sent with GET',
       405,
-      () => fetch(`${h.server.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { ...adminHeaders, 'x-graphql-yoga-csrf': '1' } }),
+      () => fetch(`${server.h.server.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { ...adminHeaders, 'x-graphql-yoga-csrf': '1' } }),
     ],
-    ['a PUT', 405, () => fetch(h.server.url, { method: 'PUT', headers: json, body: '{}' })],
-    ['a GET without the CSRF header', 403, () => fetch(`${h.server.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: adminHeaders })],
-    ['an unsupported Content-Type', 415, () => fetch(h.server.url, { method: 'POST', headers: { ...adminHeaders, 'content-type': 'application/xml', 'x-graphql-yoga-csrf': '1' }, body: '<q/>' })],
-    ['an Accept nothing can answer', 406, () => fetch(h.server.url, { method: 'POST', headers: { ...json, accept: 'application/xml' }, body: JSON.stringify({ query: '{ __typename }' }) })],
+    ['a PUT', 405, () => fetch(server.h.server.url, { method: 'PUT', headers: json, body: '{}' })],
+    ['a GET without the CSRF header', 403, () => fetch(`${server.h.server.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: adminHeaders })],
+    ['an unsupported Content-Type', 415, () => fetch(server.h.server.url, { method: 'POST', headers: { ...adminHeaders, 'content-type': 'application/xml', 'x-graphql-yoga-csrf': '1' }, body: '<q/>' })],
+    ['an Accept nothing can answer', 406, () => fetch(server.h.server.url, { method: 'POST', headers: { ...json, accept: 'application/xml' }, body: JSON.stringify({ query: '{ __typename }' }) })],
   ];
 
   it.each(http)('HTTP: %s → %i, BAD_USER_INPUT', async (_name, status, send) => {
@@ -237,7 +228,7 @@ describe('malformed requests, on every transport: a documented code, always BAD_
   ];
 
   it.each(streamingTransports.flatMap((transport) => operations.map(([name, op]) => [name, transport, op] as const)))('%s over %s → BAD_USER_INPUT', async (_name, transport, op) => {
-    const result = await clients.execute(transport, `Bearer ${adminToken}`, op);
+    const result = await server.clients.execute(transport, `Bearer ${adminToken}`, op);
     expect(result.errors?.length).toBeGreaterThan(0);
     for (const error of result.errors ?? []) expect(error.extensions?.code, JSON.stringify(error)).toBe('BAD_USER_INPUT');
   });

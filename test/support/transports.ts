@@ -3,7 +3,11 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type FormattedExecutionResult, print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
+import type { Config } from '../../src/config.js';
+import type { BackendName } from './databases.js';
+import { type Harness, startHarness } from './harness.js';
 
 export const transports = ['HTTP', 'SSE', 'graphql-ws'] as const;
 export type Transport = (typeof transports)[number];
@@ -203,3 +207,17 @@ export function transportClients(url: string): TransportClients {
 
 /** The code of a result's first error, if it has one. */
 export const codeOf = (step: Step): unknown => (typeof step === 'string' ? undefined : step.errors?.[0]?.extensions?.code);
+
+/** A server for the tests of one describe, with transport clients for it: opened before them, closed after. */
+export function serverWithTransports(backend: BackendName, overrides: Partial<Config> = {}): { h: Harness; clients: TransportClients } {
+  const parts = {} as { h: Harness; clients: TransportClients };
+  beforeAll(async () => {
+    parts.h = await startHarness(backend, overrides);
+    parts.clients = transportClients(parts.h.server.url);
+  });
+  afterAll(async () => {
+    await parts.clients?.close();
+    await parts.h?.close();
+  });
+  return parts;
+}
