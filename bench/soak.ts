@@ -52,8 +52,12 @@ const pauseEveryMs = Number(args['pause-every-ms']);
 const stressCount = Number(args.stress);
 const deadline = Date.now() + Number(args['timeout-s']) * 1000;
 const heartbeatTtlMs = 10_000;
-/** Longer than the TTL (so a paused consumer is judged OFFLINE) and shorter than two (when its replica would drop its session). */
-const pauseMs = heartbeatTtlMs + 4_000;
+/**
+ * Long enough for a paused consumer to be judged OFFLINE (TTL, plus up to a session beat since it was
+ * last heard, plus the grace a loaded machine adds) and told so (a sweep interval) before it resumes;
+ * shorter than three TTLs, when its replica would drop its session.
+ */
+const pauseMs = heartbeatTtlMs + 8_000;
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => {

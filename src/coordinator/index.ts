@@ -132,7 +132,7 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
     async start(intervalMs) {
       await touchReplica(db, replicaId);
       sweeper.start(intervalMs);
-      sessions.start(sessionBeatMs(settings.heartbeatTtlMs));
+      sessions.start(sessionBeatMs(settings.heartbeatTtlMs), intervalMs);
       history.start();
     },
     async close() {

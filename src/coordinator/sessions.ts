@@ -3,7 +3,7 @@
 // pings; every beat the replica vouches for all the consumers that answered in one statement — no
 // request, no GraphQL, no statement per consumer. The session also tells the consumer when Handoff
 // judged it OFFLINE (its leases went with the verdict), so it stops the jobs it was running: at once
-// when this replica judged it, within a beat when another did.
+// when this replica judged it, within a sweep interval when another did.
 import type { Logger } from '../logger.js';
 import type { Filler } from './filler.js';
 import type { ReplicaLag } from './lag.js';
@@ -68,7 +68,7 @@ export const sessionBeatMs = (heartbeatTtlMs: number) => Math.max(20, Math.min(2
 
 export class Sessions {
   private readonly byConsumer = new Map<string, Set<Open>>();
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private beating: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: SessionParts) {}
@@ -123,39 +123,48 @@ export class Sessions {
     }
   }
 
-  /** Beats every `beatMs`, one beat at a time. */
-  start(beatMs: number): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.beating = this.beating.then(() => this.beat());
-    }, beatMs);
-    this.timer.unref();
+  /** Beats every `beatMs` and reads the news every `newsMs`, one at a time. */
+  start(beatMs: number, newsMs: number): void {
+    if (this.timers.length > 0) return;
+    const every = (ms: number, run: () => Promise<void>) => {
+      const timer = setInterval(() => {
+        this.beating = this.beating.then(run);
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(beatMs, () => this.beat());
+    every(newsMs, () => this.readNews());
   }
 
   /** Stops beating (after the beat in progress); the connections close with the server. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
     await this.beating;
     for (const sessions of this.byConsumer.values()) for (const open of sessions) open.stopAnswers();
     this.byConsumer.clear();
   }
 
   /**
-   * One beat: tells each session what became of its consumer (a verdict elsewhere, a new epoch, a
-   * deregistration), vouches in one statement for those that answered since they were last vouched
-   * for, and pings every session again.
+   * Tells each session what became of its consumer that it has not heard of yet: a verdict by another
+   * replica, a new epoch, a deregistration. One statement for all of them.
    */
+  async readNews(): Promise<void> {
+    if (this.byConsumer.size === 0) return;
+    try {
+      await this.tellNews();
+    } catch (error) {
+      // The database is unreachable: the next read tries again (news is never lost, only late).
+      this.parts.log.error({ err: error }, 'could not read the state of the consumers holding sessions');
+    }
+  }
+
+  /** One beat: vouches in one statement for the sessions that answered since they were last vouched for, and pings every session again. */
   async beat(): Promise<void> {
     const { db, clock, lag, filler, log, heartbeatTtlMs } = this.parts;
     if (this.byConsumer.size === 0) return;
     const now = clock.now();
-    try {
-      await this.tellNews();
-    } catch (error) {
-      // The database is unreachable: the next beat reads again (news is never lost, only late).
-      log.error({ err: error }, 'could not read the state of the consumers holding sessions');
-    }
     const heard: Open[] = [];
     let oldestAnswer = now;
     for (const sessions of this.byConsumer.values()) {

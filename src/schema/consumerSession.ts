@@ -49,7 +49,7 @@ builder.subscriptionFields((t) => ({
     authScopes: (_root, args, ctx) => consumerScopes(ctx, args.id),
     type: SessionEventRef,
     description:
-      "Holds the consumer's liveness while it lasts, over graphql-ws only: the consumer is alive while its WebSocket answers the replica's pings (no heartbeat calls needed), and hears when Handoff judges it OFFLINE: at once from the replica that judged it, within a fifth of the heartbeat TTL (2 s at most) from any other. STALE_EPOCH ends it when another registration replaces this one; it completes when the consumer deregisters.",
+      "Holds the consumer's liveness while it lasts, over graphql-ws only: the consumer is alive while its WebSocket answers the replica's pings (no heartbeat calls needed), and hears when Handoff judges it OFFLINE: at once from the replica that judged it, within a sweep interval (HANDOFF_SWEEP_INTERVAL_MS) from any other. STALE_EPOCH ends it when another registration replaces this one; it completes when the consumer deregisters.",
     args: { id: t.arg.id({ required: true }), epoch: t.arg.int({ required: true }) },
     subscribe: (_root, args, ctx) =>
       new Repeater<SessionEvent>(async (push, stop) => {
