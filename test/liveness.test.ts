@@ -1,7 +1,5 @@
 // Liveness and failure: heartbeats and OFFLINE, redelivery of a job whose consumer died, the
 // dead-letter topic, and fencing of zombie instances.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffConsumer, HandoffProducer, type Job } from '../src/client/index.js';
 import {
@@ -16,8 +14,9 @@ import {
   SetStatus,
 } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
-import { type Harness, adminHeaders, adminToken, eventually, snapshot, startHarness, unique } from './support/harness.js';
+import { type Harness, adminHeaders, eventually, snapshot, startHarness, unique } from './support/harness.js';
 import { kafkaBrokers, readRecords } from './support/kafka.js';
+import { startWorker } from './support/worker.js';
 
 describe.each(backends)('heartbeats and fencing on %s', (backend) => {
   let h: Harness;
@@ -78,15 +77,8 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
 
   it.each(['dispatch', 'HandoffProducer.send'] as const)('kill -9 of a consumer mid-job (sent by %s): the job goes to another consumer within TTL + 2 s, attempt 2, completed once', async (sentBy) => {
     const pool = unique('p');
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/workerProcess.ts', h.server.url, `${pool}-doomed`, pool, kafkaBrokers, adminToken], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => (output.includes('ready') ? true : undefined), 30_000);
+    const worker = startWorker([h.server.url], `${pool}-doomed`, pool);
+    await eventually(() => (worker.printed('ready') ? true : undefined), 30_000);
 
     const jobs: Job[] = [];
     const survivor = new HandoffConsumer({
@@ -106,9 +98,9 @@ describe.skipIf(!kafkaBrokers)('redelivery and dead letters on PostgreSQL with a
     const sent = sentBy === 'dispatch' ? await producer.dispatch(pool, message) : await producer.send(pool, message);
     await producer.close();
     expect(sent.lease.consumer.id).toBe(`${pool}-doomed`);
-    await eventually(() => (output.includes(`started ${sent.lease.id} 1`) ? true : undefined), 15_000);
+    await eventually(() => (worker.printed(`started ${sent.lease.id} 1`) ? true : undefined), 15_000);
 
-    child.kill('SIGKILL');
+    worker.child.kill('SIGKILL');
     const killedAt = Date.now();
     await h.client.request(SetStatus, { id: `${pool}-survivor`, status: 'FREE', epoch: 1 });
     await eventually(() => (jobs.length > 0 ? true : undefined), heartbeatTtlMs + 2_000);

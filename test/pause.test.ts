@@ -3,8 +3,7 @@
 // and, resumed, stops it without completing it; a stopped replica makes no one OFFLINE, neither while
 // it is stopped (the others wait for the evidence it holds) nor once it resumes (it knows it was late).
 // Real processes, real PostgreSQL and Kafka; every wait is bounded.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffConsumer, HandoffProducer, type Job } from '../src/client/index.js';
@@ -13,23 +12,9 @@ import { GraphQLClient } from '../src/client/graphqlClient.js';
 import { type ServerProcess, startServerProcess } from '../scripts/serverProcess.js';
 import { sessionBeatMs } from '../src/coordinator/sessions.js';
 import { type TestDatabase, createTestDatabase } from './support/databases.js';
-import { type Harness, adminEnv, adminHeaders, adminToken, eventually, sleep, startHarness, unique } from './support/harness.js';
+import { type Harness, adminEnv, adminHeaders, eventually, sleep, startHarness, unique } from './support/harness.js';
 import { kafkaBrokers } from './support/kafka.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** A worker process (test/support/workerProcess.ts) and everything it printed. */
-function startWorker(urls: string[], id: string, pool: string, options: { leaseExtensionMs: number; jobMs: number }) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/support/workerProcess.ts', urls.join(','), id, pool, kafkaBrokers, adminToken, String(options.leaseExtensionMs), String(options.jobMs)],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output, printed: (line: string) => output.split('\n').some((printed) => printed.startsWith(line)) };
-}
+import { startWorker } from './support/worker.js';
 
 const children: ChildProcess[] = [];
 const kill = (child: ChildProcess) => {
