@@ -20,3 +20,24 @@ export function age(at: unknown, now = Date.now()): string {
   if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
   return `${Math.round(seconds / 3600)}h ago`;
 }
+
+/** A duration in seconds as "4s", "3m", "2h", "3d"; "-" when there is none. */
+export function seconds(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  const whole = Math.round(value);
+  if (whole < 120) return `${whole}s`;
+  if (whole < 7200) return `${Math.round(whole / 60)}m`;
+  if (whole < 172_800) return `${Math.round(whole / 3600)}h`;
+  return `${Math.round(whole / 86_400)}d`;
+}
+
+/** One line of at most `max` characters: line breaks as spaces, the rest cut with "…". */
+export function shortened(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+/** Text from the server made safe for a terminal: control characters (escape sequences among them) written as \uXXXX. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.codePointAt(0)?.toString(16).padStart(4, '0')}`);
+}
