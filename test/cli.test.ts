@@ -3,10 +3,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetConsumer, GetStats, RegisterConsumer } from '../src/client/operations.js';
+import { CancelJob, GetConsumer, GetStats, RegisterConsumer, SubmitJobs } from '../src/client/operations.js';
 import { GraphQLClient } from '../src/client/graphqlClient.js';
 import { backends, createTestDatabase } from './support/databases.js';
 import { type Harness, adminToken, snapshot, startHarness, unique } from './support/harness.js';
+import { kafkaBrokers } from './support/kafka.js';
 
 const bin = fileURLToPath(new URL('../bin/handoff.js', import.meta.url));
 
@@ -37,7 +38,7 @@ describe('handoff CLI', () => {
   it('--help lists every command, and each command has its own --help', async () => {
     const top = await handoff(['--help']);
     expect(top.code).toBe(0);
-    const names = ['start', 'migrate', 'consumers', 'pools', 'status', 'keys create', 'keys list', 'keys revoke'];
+    const names = ['start', 'migrate', 'consumers', 'pools', 'jobs', 'backlog', 'status', 'keys create', 'keys list', 'keys revoke'];
     for (const name of names) expect(top.stdout).toContain(`  ${name} `);
     for (const name of names) {
       const one = await handoff([...name.split(' '), '--help']);
@@ -125,6 +126,77 @@ describe('handoff CLI', () => {
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr.trim().split('\n')).toHaveLength(1);
     expect(nowhere.stderr).toContain('cannot reach Handoff at http://127.0.0.1:9/graphql');
+  });
+});
+
+describe.skipIf(!kafkaBrokers)('handoff jobs and handoff backlog', () => {
+  let h: Harness;
+  let as: (...args: string[]) => Promise<Run>;
+  beforeAll(async () => {
+    h = await startHarness('pglite', { kafka: { brokers: kafkaBrokers.split(','), clientId: 'handoff-test', produceTimeoutMs: 5_000 } });
+    as = (...args) => handoff(args, { HANDOFF_URL: h.server.url, HANDOFF_TOKEN: adminToken });
+  });
+  afterAll(() => h?.close());
+
+  it("jobs: a pool's jobs as a table (state, priority, fairness key, labels) or JSON, filtered by state", async () => {
+    const pool = unique('cli');
+    await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
+    const { submitJobs } = await h.client.request(SubmitJobs, {
+      pool,
+      jobs: [
+        { value: 'first', priority: 3, fairnessKey: 'tenant-a', labels: ['gpu'] },
+        { value: 'second\nline', fairnessKey: 'tenant-b' },
+        { value: 'third' },
+      ],
+    });
+    await h.client.request(CancelJob, { id: submitJobs[2]!.id });
+
+    const listed = await as('jobs', pool);
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^ID\s+STATE\s+PRIORITY\s+FAIRNESS KEY\s+LABELS\s+ATTEMPTS\s+SUBMITTED\s+FROM\s+VALUE$/);
+    // Jobs submitted together have one submission time (then they go by id); a column left empty is blank.
+    expect(rows).toHaveLength(4);
+    const row = (n: number) => rows.find((line) => line.startsWith(submitJobs[n]!.id));
+    expect(row(0)).toMatch(/^\S+\s+PENDING\s+3\s+tenant-a\s+gpu\s+0\s+\d+s ago\s+api\s+"first"$/);
+    expect(row(1)).toMatch(/^\S+\s+PENDING\s+0\s+tenant-b\s+0\s+\d+s ago\s+api\s+"second line"$/);
+    expect(row(2)).toMatch(/^\S+\s+CANCELLED\s+0\s+0\s+\d+s ago\s+api\s+"third"$/);
+    const pending = JSON.parse((await as('jobs', pool, '--state', 'pending', '--json')).stdout) as { id: string; value: string }[];
+    expect(pending.map((job) => job.value).sort()).toEqual(['first', 'second\nline']);
+    expect(JSON.parse((await as('jobs', pool, '--first', '1', '--json')).stdout)).toHaveLength(1);
+    expect((await as('jobs', pool, '--state', 'DISPATCHED')).stdout.trim()).toBe(`no jobs in pool ${pool} in state DISPATCHED`);
+    const bad = await as('jobs', pool, '--state', 'done');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--state must be one of PENDING, DISPATCHED');
+    expect((await as('jobs')).code).toBe(2);
+    expect((await as('jobs', pool, '--first', '0')).code).toBe(2);
+  });
+
+  it('backlog: per pool, and for one pool by priority and fairness key', async () => {
+    const pool = unique('cli');
+    await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool, status: 'BUSY' } });
+    await h.client.request(SubmitJobs, {
+      pool,
+      jobs: [
+        { value: 'a', priority: 5, fairnessKey: 'tenant-a' },
+        { value: 'b', priority: 5, fairnessKey: 'tenant-b' },
+        { value: 'c', fairnessKey: 'tenant-a' },
+      ],
+    });
+    const all = await as('backlog');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^POOL\s+BACKLOG\s+OLDEST\s+WAITING PRODUCERS\s+SLOTS IN USE\s+INTAKE TOPIC$/m);
+    expect(all.stdout).toMatch(new RegExp(`^${pool}\\s+3\\s+\\d+s\\s+0\\s+0/1$`, 'm'));
+    const one = await as('backlog', pool);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(new RegExp(`^pool ${pool}: 3 pending, the oldest waiting \\d+s; 0 waiting producer\\(s\\); 0/1 slots in use$`, 'm'));
+    expect(one.stdout).toMatch(/^PRIORITY\s+PENDING\s+IN FLIGHT\n5\s+2\s+0\n0\s+1\s+0$/m);
+    expect(one.stdout).toMatch(/^FAIRNESS KEY\s+PENDING\s+IN FLIGHT\ntenant-a\s+2\s+0\ntenant-b\s+1\s+0$/m);
+    const asJson = JSON.parse((await as('backlog', pool, '--json')).stdout) as { backlog: number; byPriority: { group: string }[] };
+    expect(asJson.backlog).toBe(3);
+    expect(asJson.byPriority.map((group) => group.group)).toEqual(['5', '0']);
+    expect((await as('backlog', pool, '--top', '99')).code).toBe(2);
+    expect((await as('backlog', pool, 'extra')).code).toBe(2);
   });
 });
 

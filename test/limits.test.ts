@@ -73,11 +73,17 @@ describe('limits', () => {
   it('rate-limits mutations per key, and recovers', async () => {
     const pool = unique('p');
     await sleep(1_100);
+    const started = performance.now();
     await h.client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
-    const results = await Promise.all(Array.from({ length: 12 }, () => h.client.execute(Heartbeat, { id: `${pool}-c`, epoch: 1 })));
+    const results = await Promise.all(Array.from({ length: 40 }, () => h.client.execute(Heartbeat, { id: `${pool}-c`, epoch: 1 })));
+    const seconds = (performance.now() - started) / 1000;
     const codes = results.map((result) => result.errors?.[0]?.extensions?.code ?? 'ok');
-    expect(codes.filter((code) => code === 'ok').length).toBeLessThanOrEqual(5);
-    expect(codes.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(7);
+    const passed = codes.filter((code) => code === 'ok').length;
+    // The bucket holds 5 and refills 5 a second (the registration took one): however slow the machine,
+    // no more went through than that, and every other one was RATE_LIMITED.
+    expect(passed).toBeLessThanOrEqual(4 + Math.floor(seconds * 5));
+    expect(codes.filter((code) => code === 'RATE_LIMITED').length).toBe(40 - passed);
+    expect(passed).toBeLessThan(40);
     // another key has its own bucket
     const { createApiKey } = await eventually(async () => {
       const result = await h.client.execute(CreateApiKey, { input: { role: 'CONSUMER', consumerId: `${pool}-c` } });
