@@ -40,11 +40,13 @@ describe.each(backends)('observability on %s', (backend) => {
       h.client.subscribe(AwaitFreeConsumer, { pool, fairnessKey: `tenant-${String(i).padStart(2, '0')}`, priority: i % 2 }),
     );
     const pending = waits.map((wait) => wait.next());
+    // All 15 waiting (each subscription's row committed) before the groups are read.
     const text = await eventually(async () => {
       const scraped = (await scrape()).text;
-      const keys = scraped.split('\n').filter((line) => line.startsWith('handoff_jobs{') && line.includes(`pool="${pool}"`) && line.includes('by="fairness_key"') && line.includes('state="pending"'));
-      return keys.length === 11 ? scraped : undefined;
-    });
+      return sample(scraped, 'handoff_waiting_producers', { pool }) === 15 ? scraped : undefined;
+    }, 20_000);
+    const keys = text.split('\n').filter((line) => line.startsWith('handoff_jobs{') && line.includes(`pool="${pool}"`) && line.includes('by="fairness_key"') && line.includes('state="pending"'));
+    expect(keys).toHaveLength(11);
     expect(sample(text, 'handoff_jobs', { pool, by: 'fairness_key', group: '*', state: 'pending' })).toBe(5);
     expect(sample(text, 'handoff_jobs', { pool, by: 'priority', group: '0', state: 'pending' })).toBe(8);
     expect(sample(text, 'handoff_jobs', { pool, by: 'priority', group: '1', state: 'pending' })).toBe(7);

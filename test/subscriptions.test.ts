@@ -181,4 +181,15 @@ describe.each(backends)('announcements only where someone listens, on %s', (back
     });
     await stop();
   });
+
+  it('a subscription that ends before any event stops watching at once, not at the next event', async () => {
+    const pool = unique('n');
+    const watchers = () => h.db.prisma.watcher.count({ where: { pool } });
+    const stream = h.client.subscribe(OnConsumerStatusChanged, { pool });
+    const first = stream.next();
+    await eventually(async () => ((await watchers()) === 1 ? true : undefined));
+    await stream.return?.();
+    await first.catch(() => undefined); // the read in progress ends with the stream
+    await eventually(async () => ((await watchers()) === 0 ? true : undefined), 2_000);
+  });
 });

@@ -198,13 +198,38 @@ const opensMatchingSlot = (labels: readonly string[]) => (change: ConsumerChange
  * A subscription to consumer changes: statements announce a pool's changes only while some replica
  * listens for them, so the subscription starts once this replica's listening is recorded, and ends it.
  */
-async function* whileWatching<T>(ctx: Context, pool: string | null, source: AsyncIterable<T>): AsyncGenerator<T> {
-  const stop = await ctx.coordinator.watching.watch(pool);
-  try {
-    yield* source;
-  } finally {
-    stop();
-  }
+function whileWatching<T>(ctx: Context, pool: string | null, source: AsyncIterable<T>): AsyncIterableIterator<T> {
+  const inner = source[Symbol.asyncIterator]();
+  const watching = ctx.coordinator.watching.watch(pool);
+  let ended = false;
+  const end = async () => {
+    if (ended) return;
+    ended = true;
+    (await watching)();
+  };
+  // A hand-written iterator rather than an async generator: a generator's return() waits behind its
+  // pending next(), so an unsubscribed stream would end (and stop watching) only at its next event.
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      await watching;
+      const step = await inner.next();
+      if (step.done) await end();
+      return step;
+    },
+    async return(value?: unknown) {
+      await end();
+      await inner.return?.();
+      return { done: true, value: value as T };
+    },
+    async throw(error?: unknown) {
+      await end();
+      if (inner.throw) return inner.throw(error);
+      throw error;
+    },
+  };
 }
 
 builder.subscriptionFields((t) => ({
