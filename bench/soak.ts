@@ -1,5 +1,5 @@
 // `npm run soak`: 3 Handoff replicas on one PostgreSQL, 50 consumers that crash at random, 4 more in
-// processes of their own that are paused mid-job for longer than the heartbeat TTL (SIGSTOP … SIGCONT),
+// processes of their own that are paused mid-job for 2.5 heartbeat TTLs (SIGSTOP … SIGCONT),
 // 20,000 jobs. Prints jobs lost, jobs handed out twice at the same time to consumers that were not
 // paused, and jobs a paused consumer finished after they went to another (all three must be 0),
 // false OFFLINE verdicts, redeliveries per crash or pause and dispatch latency; exits 1 if a must-be-0
@@ -54,10 +54,12 @@ const deadline = Date.now() + Number(args['timeout-s']) * 1000;
 const heartbeatTtlMs = 10_000;
 /**
  * Long enough for a paused consumer to be judged OFFLINE (TTL, plus up to a session beat since it was
- * last heard, plus the grace a loaded machine adds) and told so (a sweep interval) before it resumes;
- * shorter than three TTLs, when its replica would drop its session.
+ * last heard, plus the grace a loaded machine adds: 6 s at load 26) and told so (a sweep interval, and
+ * the lag of the replica telling) before it resumes; shorter than six TTLs, when its replica would
+ * drop its session. A pause that ends before the news arrives lets the handler finish (its completion
+ * is refused): at-least-once, not a double completion.
  */
-const pauseMs = heartbeatTtlMs + 8_000;
+const pauseMs = 2 * heartbeatTtlMs + 5_000;
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => {

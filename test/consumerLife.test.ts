@@ -22,12 +22,14 @@ import {
 import { backends } from './support/databases.js';
 import { type Harness, eventually, sleep, snapshot, startHarness, unique } from './support/harness.js';
 
-const ttlMs = 1_000;
+// Long enough that a request on a loaded machine (load 4+, requests taking a second or more) does not
+// outlast it by accident; every wait for a verdict or a prune allows many of them.
+const ttlMs = 2_000;
 
 describe.each(backends)("a consumer's life on %s", (backend) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(backend, { heartbeatTtlMs: ttlMs, sweepIntervalMs: 100, historyRetentionMs: 2_000 });
+    h = await startHarness(backend, { heartbeatTtlMs: ttlMs, sweepIntervalMs: 100, historyRetentionMs: 3 * ttlMs });
   });
   afterAll(() => h?.close());
 
@@ -37,7 +39,7 @@ describe.each(backends)("a consumer's life on %s", (backend) => {
     consumers: await h.db.prisma.consumer.findMany({ where: { pool }, orderBy: { id: 'asc' } }),
     leases: await h.db.prisma.lease.findMany({ where: { pool }, orderBy: { id: 'asc' } }),
   });
-  const offline = (id: string) => eventually(async () => ((await consumer(id))?.alive === false ? true : undefined));
+  const offline = (id: string) => eventually(async () => ((await consumer(id))?.alive === false ? true : undefined), 10 * ttlMs);
   const code = async (promise: Promise<unknown>) =>
     promise.then(
       () => 'ok',
@@ -162,7 +164,7 @@ describe.each(backends)("a consumer's life on %s", (backend) => {
     const { claimFreeConsumer: failed } = await h.client.request(ClaimFreeConsumer, { pool });
     await h.client.request(AttachJob, { id: failed.id, message: { value: 'the job' } });
     await h.client.request(FailLease, { id: failed.id, reason: 'try again', consumerId: id, epoch: 1 });
-    await eventually(async () => ((await h.client.request(GetLease, { id: done.id })).lease === null ? true : undefined), 10_000);
+    await eventually(async () => ((await h.client.request(GetLease, { id: done.id })).lease === null ? true : undefined), 30_000);
     expect((await h.client.request(GetLease, { id: failed.id })).lease).toMatchObject({ state: 'FAILED' });
   });
 
@@ -171,7 +173,7 @@ describe.each(backends)("a consumer's life on %s", (backend) => {
     const id = `${pool}-c`;
     await h.client.request(RegisterConsumer, { input: { id, pool } });
     await h.client.request(DeregisterConsumer, { id, epoch: 1 });
-    await eventually(async () => ((await h.db.prisma.consumer.findUnique({ where: { id } })) === null ? true : undefined), 10_000);
+    await eventually(async () => ((await h.db.prisma.consumer.findUnique({ where: { id } })) === null ? true : undefined), 30_000);
   });
 });
 
@@ -262,7 +264,7 @@ describe('messages that help', () => {
     await h.client.request(SetStatus, { id: `${pool}-busy`, status: 'BUSY', epoch: 1 });
     await h.client.request(SetStatus, { id: `${pool}-draining`, status: 'DRAINING', epoch: 1 });
     await h.client.request(ClaimFreeConsumer, { pool }); // takes the longest idle FREE one, `gone`
-    await eventually(async () => ((await h.client.request(GetConsumer, { id: `${pool}-gone` })).consumer?.alive === false ? true : undefined));
+    await eventually(async () => ((await h.client.request(GetConsumer, { id: `${pool}-gone` })).consumer?.alive === false ? true : undefined), 15_000);
     for (const name of ['busy', 'draining', 'full']) await h.client.request(Heartbeat, { id: `${pool}-${name}`, epoch: 1 });
     await h.client.request(ClaimFreeConsumer, { pool }); // `full`
     const refused = (await h.client.execute(ClaimFreeConsumer, { pool })).errors?.[0];

@@ -173,8 +173,10 @@ export class Sessions {
           heard.push(open);
           oldestAnswer = Math.min(oldestAnswer, open.answeredAt);
         }
-        // A connection silent for three TTLs is gone (a stopped process keeps its socket open): let it go.
-        if (now - open.answeredAt > 3 * heartbeatTtlMs) open.peer.close();
+        // A connection silent for six TTLs is gone (a stopped process keeps its socket open): let it go.
+        // Not sooner: a consumer stopped for a while must find the OFFLINE news in its socket when it
+        // resumes, before its overdue timers let its handler finish the job.
+        if (now - open.answeredAt > 6 * heartbeatTtlMs) open.peer.close();
         else open.peer.ping();
       }
     }
