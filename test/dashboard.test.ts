@@ -236,7 +236,8 @@ describe.runIf(browserTestsRun("the dashboard's browser test"))('the dashboard i
       expect(await focusedKey()).toBe('confirm-dismiss');
       await page.keyboard.press('Escape');
       expect(await dialogOpen()).toBe(false);
-      expect(await focusedKey()).toBe(`drain:${keyboard.id}`);
+      // The dialog's close event, which puts the focus back, is dispatched in a task of its own.
+      await expect.poll(focusedKey, { timeout: 5_000 }).toBe(`drain:${keyboard.id}`);
       expect((await h.client.request(GetConsumer, { id: keyboard.id })).consumer?.declaredStatus).toBe('FREE');
 
       await page.keyboard.press('Enter');

@@ -102,7 +102,7 @@ describe.each(backends)('applying migrations on %s', (backend: BackendName) => {
     } else {
       expect((await applyMigrations(target)).applied).toEqual(names);
     }
-    expect(await tables()).toEqual(['_prisma_migrations', 'api_keys', 'audit_log', 'consumers', 'fairness_keys', 'jobs', 'leases', 'pool_samples', 'pools', 'replicas']);
+    expect(await tables()).toEqual(['_prisma_migrations', 'api_keys', 'audit_log', 'consumers', 'fairness_keys', 'jobs', 'leases', 'pool_samples', 'pools', 'replicas', 'watchers']);
     const rows = await query<{ migration_name: string; finished: boolean; applied_steps_count: number }>(
       'SELECT migration_name, finished_at IS NOT NULL AS finished, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
