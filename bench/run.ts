@@ -3,25 +3,39 @@
 // `--variants rabbitmq,sharegroup` runs only some of the makespan scenario's ways (its results then go
 // to .cache/bench-partial/ unless --out says where, so they never replace a whole run's).
 // Tables go to stdout, progress to stderr, results to bench/results/<scenario>.json and .svg.
+// graphile-worker (the reference scenario) runs first: the scenarios whose goals compare with it
+// compare with its figures from the same run.
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openKafka } from './lib/infra.js';
-import { describeMachine, machineLine } from './lib/machine.js';
+import { describeMachine, loadAverage, loadAverageLine, machineLine } from './lib/machine.js';
 import type { RunContext, ScenarioResult } from './lib/report.js';
+import { runBacklog } from './scenarios/backlog.js';
+import { runCost } from './scenarios/cost.js';
+import { runFairness } from './scenarios/fairness.js';
 import { runLatency } from './scenarios/latency.js';
 import { runMakespan } from './scenarios/makespan.js';
 import { runReference } from './scenarios/reference.js';
 import { runThroughput } from './scenarios/throughput.js';
 
+/** In the order of the headline; they run in `runOrder`. */
 const scenarios: Record<string, (context: RunContext) => Promise<ScenarioResult>> = {
   makespan: runMakespan,
   latency: runLatency,
   throughput: runThroughput,
+  backlog: runBacklog,
+  fairness: runFairness,
+  cost: runCost,
   reference: runReference,
 };
+/** Scenarios whose goals compare with graphile-worker's figures of the same run. */
+const comparedWithReference = ['latency', 'throughput', 'backlog'];
+const runOrder = ['reference', ...Object.keys(scenarios).filter((name) => name !== 'reference')];
+/** Scenarios that need a Kafka broker (the makespan scenario's RabbitMQ rows alone do not). */
+const usesKafka = ['makespan', 'backlog', 'fairness'];
 
 const defaultResultsDir = fileURLToPath(new URL('results', import.meta.url));
 const { values: args } = parseArgs({
@@ -35,28 +49,35 @@ const { values: args } = parseArgs({
 const variants = args.variants?.split(',').map((name) => name.trim()).filter(Boolean);
 const partialResultsDir = fileURLToPath(new URL('../.cache/bench-partial', import.meta.url));
 const resultsDir = args.out ?? (variants ? partialResultsDir : defaultResultsDir);
-const selected = args.only.split(',').map((name) => name.trim()).filter(Boolean);
-for (const name of selected) if (!scenarios[name]) throw new Error(`unknown scenario "${name}"; choose from ${Object.keys(scenarios).join(', ')}`);
+const asked = args.only.split(',').map((name) => name.trim()).filter(Boolean);
+for (const name of asked) if (!scenarios[name]) throw new Error(`unknown scenario "${name}"; choose from ${Object.keys(scenarios).join(', ')}`);
+// A goal against graphile-worker needs its figures from this run: the reference scenario joins in.
+const withReference = asked.some((name) => comparedWithReference.includes(name)) && !asked.includes('reference');
+const selected = runOrder.filter((name) => asked.includes(name) || (name === 'reference' && withReference));
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'handoff-bench-'));
 const log = (line: string) => console.log(line);
-// Only the makespan scenario uses Kafka, and of its ways all but RabbitMQ.
-const needsKafka = selected.includes('makespan') && (!variants || variants.some((variant) => variant !== 'rabbitmq'));
+const needsKafka = selected.some((name) => usesKafka.includes(name) && (name !== 'makespan' || !variants || variants.some((variant) => variant !== 'rabbitmq')));
 const kafka = needsKafka ? await openKafka(scratch, (line) => process.stderr.write(`${line}\n`)) : undefined;
 const machine = await describeMachine(kafka?.version ?? 'not used by this run');
-const context: RunContext = { quick: args.quick, machine, kafkaBrokers: kafka?.brokers ?? '', resultsDir, log, ...(variants && { variants }) };
+const context: RunContext = { quick: args.quick, machine, kafkaBrokers: kafka?.brokers ?? '', resultsDir, log, runStartedAt: new Date(), ...(variants && { variants }) };
 log(`Handoff benchmarks${args.quick ? ' (--quick)' : ''}: ${selected.join(', ')}${variants ? ` (variants: ${variants.join(', ')})` : ''}\n${machineLine(machine)}`);
+if (withReference) log('(reference runs too: the goals against graphile-worker compare with its figures from this run)');
 
 const started = Date.now();
 let failed = false;
 try {
   for (const name of selected) {
+    // The machine is shared: how loaded it was says how far to trust the scenario's figures.
+    const loadAverageAtStart = loadAverage();
+    log(`\n[${name}] load average at start: ${loadAverageLine(loadAverageAtStart)}`);
     try {
-      await scenarios[name]!(context);
+      await scenarios[name]!({ ...context, loadAverageAtStart });
     } catch (error) {
       failed = true;
       console.error(`\nscenario ${name} failed:`, error);
     }
+    log(`[${name}] load average at end: ${loadAverageLine(loadAverage())}`);
   }
 } finally {
   await kafka?.stop();
@@ -67,7 +88,7 @@ log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s; result
 process.exit(failed ? 1 : 0);
 
 /** The result files in `dir`, in scenario order (this run's, and earlier runs' for scenarios not run now). */
-async function readResults(dir: string): Promise<(ScenarioResult & { loadAverageAtEnd?: number[] })[]> {
+async function readResults(dir: string): Promise<(ScenarioResult & { loadAverageAtStart?: number[]; loadAverageAtEnd?: number[] })[]> {
   const files = await readdir(dir).catch(() => [] as string[]);
   const results = [];
   for (const name of Object.keys(scenarios)) {
@@ -102,19 +123,22 @@ async function writeHeadline(dir: string): Promise<void> {
       ? `Measured by ${modes} on ${places[0]}.`
       : `Measured by ${modes}: ${places.map((place) => `${results.filter((result) => where(result) === place).map((result) => result.scenario).join(', ')} on ${place}`).join('; ')}.`;
   const hasMakespan = results.some((result) => result.scenario === 'makespan');
-  await writeFile(
-    path.join(dir, 'headline.md'),
-    [
-      ...headlineRows(results),
-      '',
-      hasMakespan ? '![Makespan: Handoff against a Kafka consumer group, polling, RabbitMQ and a Kafka share group](bench/results/makespan.svg)\n' : '',
-      `${measured} How each figure is measured, and why a goal is missed where it is: [bench/README.md](bench/README.md).`,
-      '',
-    ].join('\n'),
-  );
+  const headline = [
+    ...headlineRows(results),
+    '',
+    hasMakespan ? '![Makespan: Handoff against a Kafka consumer group, polling, RabbitMQ and a Kafka share group](bench/results/makespan.svg)\n' : '',
+    `${measured} How each figure is measured, and why a goal is missed where it is: [bench/README.md](bench/README.md).`,
+    '',
+  ].join('\n');
+  await writeFile(path.join(dir, 'headline.md'), headline);
 
-  // bench/README.md shows the committed results only, not those of a run written elsewhere (--out).
+  // The READMEs show the committed results only, not those of a run written elsewhere (--out).
   if (path.resolve(dir) !== defaultResultsDir) return;
+  // The top-level README's Benchmarks section: the headline, between its markers.
+  const topReadmePath = fileURLToPath(new URL('../README.md', import.meta.url));
+  const topReadme = await readFile(topReadmePath, 'utf8').catch(() => '');
+  const marked = /(<!-- bench:start[^>]*-->\n)[\s\S]*?(\n<!-- bench:end -->)/;
+  if (marked.test(topReadme)) await writeFile(topReadmePath, topReadme.replace(marked, (_, start: string, end: string) => `${start}${headline.trimEnd()}${end}`));
   const readmePath = fileURLToPath(new URL('README.md', import.meta.url));
   let readme = await readFile(readmePath, 'utf8').catch(() => '');
   if (!readme) return;
@@ -140,9 +164,9 @@ async function writeHeadline(dir: string): Promise<void> {
       `- CPU: ${machine.cpuCount} × ${machine.cpuModel}`,
       `- Memory: ${machine.memoryGiB} GiB`,
       `- OS: ${machine.os}`,
-      `- Node ${machine.node}; PostgreSQL ${machine.postgres}; Kafka ${machine.kafka}`,
+      `- Node ${machine.node}; PostgreSQL ${machine.postgres} (autovacuum ${machine.postgresAutovacuum ?? 'not recorded'}${machine.postgresAutovacuum === 'off' ? ': the bench analyzes its databases every 5 s instead, see bench/lib/infra.ts' : ''}); Kafka ${machine.kafka}`,
       `- Packages: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}`,
-      `- Load average (1, 5, 15 min) at the end of each scenario: ${results.map((result) => `${result.scenario} ${(result.loadAverageAtEnd ?? []).join(' / ')}`).join('; ')}`,
+      `- Load average (1, 5, 15 min) at the start → end of each scenario: ${results.map((result) => `${result.scenario} ${(result.loadAverageAtStart ?? ['?']).join(' / ')} → ${(result.loadAverageAtEnd ?? []).join(' / ')}`).join('; ')}`,
     ].join('\n'),
   );
   await writeFile(readmePath, readme);

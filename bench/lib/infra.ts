@@ -5,6 +5,7 @@ import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { type KafkaBroker, kafkaVersion, startKafkaBroker } from '../../scripts/kafka/broker.js';
 import { startServerProcess } from '../../scripts/serverProcess.js';
 
@@ -106,7 +107,43 @@ export interface BenchServer {
   headers: Record<string, string>;
   /** The PostgreSQL database it runs on (undefined on PGlite). */
   databaseName: string | undefined;
+  /** The bench analyzes its database every few seconds, standing in for autovacuum (off on this server). */
+  analyzedByBench: boolean;
+  /**
+   * A full garbage collection in the server process, through its inspector (started with
+   * `{ inspector: true }` only): memory figures then count what the server holds, not garbage a lazy
+   * collector has left lying.
+   */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** How often the autovacuum stand-in analyzes a bench database. */
+export const standInAnalyzeMs = 5_000;
+
+let autovacuumSetting: Promise<string> | undefined;
+/** The PostgreSQL server's `autovacuum` setting ('on' / 'off'), asked once. */
+export const postgresAutovacuum = (): Promise<string> =>
+  (autovacuumSetting ??= adminQuery<{ autovacuum: string }>('SHOW autovacuum').then(([row]) => row?.autovacuum ?? 'unknown'));
+
+/**
+ * On a PostgreSQL server with autovacuum off, nothing ever gives the planner statistics of a table a
+ * run fills in seconds (100,000 jobs), and it plans every statement as if the table were empty: the
+ * next job is then found by sorting every pending one. Autovacuum analyzes such a table within its
+ * naptime (1 min by default); this stand-in analyzes the bench database every few seconds instead, so
+ * a run measures Handoff on PostgreSQL as it is deployed. PGlite has no autovacuum at all, and its
+ * database cannot be reached from here: its rows run as they are.
+ */
+function autovacuumStandIn(url: string): () => void {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    // One at a time; a failure (the database being dropped at the end) is the end of the run, not an error.
+    running ??= adminQuery('ANALYZE', url)
+      .catch(() => undefined)
+      .finally(() => (running = undefined));
+  }, standInAnalyzeMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -114,10 +151,11 @@ export interface BenchServer {
  * would cap throughput, not measure it), consumers never go OFFLINE for silence during a run, and a
  * short shutdown grace.
  */
-export async function startBenchServer(backend: Backend, options: { kafkaBrokers?: string } = {}): Promise<BenchServer> {
+export async function startBenchServer(backend: Backend, options: { kafkaBrokers?: string; inspector?: boolean } = {}): Promise<BenchServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'handoff-bench-'));
   const database = backend === 'postgres' ? await createBenchDatabase() : undefined;
   const token = `bench-${randomBytes(16).toString('hex')}`;
+  const analyzedByBench = database !== undefined && (await postgresAutovacuum()) === 'off';
   const server = await startServerProcess(
     { databaseUrl: database?.url, dataDir },
     {
@@ -129,24 +167,69 @@ export async function startBenchServer(backend: Backend, options: { kafkaBrokers
       HANDOFF_SHUTDOWN_GRACE_MS: '1000',
       HANDOFF_DB_POOL_SIZE: '10',
       ...(options.kafkaBrokers && { KAFKA_BROKERS: options.kafkaBrokers }),
+      // Port 0: the inspector picks a free one and prints its URL, which collectGarbage() reads.
+      ...(options.inspector && { NODE_OPTIONS: '--inspect=127.0.0.1:0' }),
     },
   ).catch(async (error: unknown) => {
     await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
+  const stopStandIn = analyzedByBench && database ? autovacuumStandIn(database.url) : () => {};
   return {
     backend,
     url: server.url,
     pid: server.child.pid ?? -1,
     headers: { authorization: `Bearer ${token}` },
     databaseName: database?.name,
+    analyzedByBench,
+    async collectGarbage() {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(server.output())?.[1];
+      if (!url) throw new Error('collectGarbage needs a server started with { inspector: true }');
+      await inspectorCall(url, 'HeapProfiler.collectGarbage');
+    },
     async stop() {
+      stopStandIn();
       await server.stop();
       await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One call of the Chrome DevTools protocol on a Node inspector's WebSocket; resolves with its answer. */
+async function inspectorCall(url: string, method: string): Promise<void> {
+  const socket = new WebSocket(url);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer from the inspector within 60 s`)), 60_000);
+      socket.on('message', (data: WebSocket.RawData) => {
+        const answer = JSON.parse(data.toString()) as { id?: number; error?: { message: string } };
+        if (answer.id !== 1) return; // an event, not our answer
+        clearTimeout(timer);
+        if (answer.error) reject(new Error(`${method}: ${answer.error.message}`));
+        else resolve();
+      });
+      socket.send(JSON.stringify({ id: 1, method }));
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * Resident memory once it has settled: the least of samples every 250 ms over `windowMs`. A Node
+ * process's RSS swings with its garbage collector (and PGlite's with its WebAssembly heap), so one
+ * sample could land on a peak of garbage not yet collected.
+ */
+export async function settledRssMiB(pid: number, windowMs: number): Promise<number> {
+  let least = Number.POSITIVE_INFINITY;
+  for (const end = Date.now() + windowMs; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 250))) least = Math.min(least, await rssMiB(pid));
+  return least;
 }
 
 /** Resident memory of a process, from /proc (Linux), in MiB. */

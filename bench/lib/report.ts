@@ -1,8 +1,7 @@
 // What every scenario shares: the run's context, its tables on stdout, and its result files.
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Machine } from './machine.js';
+import { type Machine, loadAverage } from './machine.js';
 
 export interface RunContext {
   quick: boolean;
@@ -11,8 +10,12 @@ export interface RunContext {
   kafkaBrokers: string;
   resultsDir: string;
   log: (line: string) => void;
-  /** `--variants`: only these of a scenario's ways (the makespan scenario's group, handoff, polling, rabbitmq, sharegroup). */
+  /** `--variants`: only these of a scenario's ways (the makespan scenario's group, handoff, submit, intake, polling, rabbitmq, sharegroup). */
   variants?: string[];
+  /** When the whole run started: a result file older than this is another run's, never compared against. */
+  runStartedAt: Date;
+  /** The load average as this scenario started (run.ts sets it for each). */
+  loadAverageAtStart?: number[];
 }
 
 /** One line of the headline table: what was measured against what was hoped for. */
@@ -71,10 +74,26 @@ export async function writeResult(context: RunContext, startedAt: Date, svg: str
   };
   await mkdir(context.resultsDir, { recursive: true });
   // The machine is shared with whatever else runs on it: the load says how much it was.
-  const recorded = { ...result, loadAverageAtEnd: os.loadavg().map((load) => Number(load.toFixed(2))) };
+  const recorded = { ...result, loadAverageAtStart: context.loadAverageAtStart, loadAverageAtEnd: loadAverage() };
   await writeFile(path.join(context.resultsDir, `${result.scenario}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
   await writeFile(path.join(context.resultsDir, `${result.scenario}.svg`), svg);
   return result;
 }
 
-export const ms = (value: number) => (Number.isFinite(value) ? `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms` : '–');
+/**
+ * Another scenario's results, if it ran in this run (its file was written after the run started):
+ * goals that compare with a peer (graphile-worker's figures) compare within one run, on one machine
+ * at one load, never with an older file.
+ */
+export async function resultOfThisRun<T>(context: RunContext, scenario: string): Promise<T | undefined> {
+  const text = await readFile(path.join(context.resultsDir, `${scenario}.json`), 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const result = JSON.parse(text) as ScenarioResult & { results: T };
+  return Date.parse(result.startedAt) >= context.runStartedAt.getTime() ? result.results : undefined;
+}
+
+export const ms = (value: number) =>
+  !Number.isFinite(value) ? '–' : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+
+/** CPU time per request, in µs. */
+export const us = (value: number) => (Number.isFinite(value) ? `${value < 100 ? value.toFixed(1) : value.toFixed(0)} µs` : '–');

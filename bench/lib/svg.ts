@@ -120,12 +120,18 @@ export function barChart(chart: BarChart): string {
   }
   axis.push(`<text x="${left + plotWidth / 2}" y="${bottom + 34}" text-anchor="middle" fill="#555">${escape(chart.unit)}${chart.log ? ' (log scale)' : ''}</text>`);
   // Marker lines cross the plot; their labels go in a legend under the axis, where no bar is.
+  const width = left + plotWidth + right;
   let legendX = left;
-  const legendY = bottom + 54;
+  let legendY = bottom + 54;
   const markers = (chart.markers ?? []).map((marker) => {
     const x = left + scale(marker.value);
     const color = marker.color ?? '#444';
     const label = `${marker.label} (${formatValue(marker.value)} ${chart.unit})`;
+    // An item that would run past the right edge starts a new legend line.
+    if (legendX > left && legendX + 30 + label.length * 6.5 > width - 10) {
+      legendX = left;
+      legendY += 18;
+    }
     const item =
       `<line x1="${x.toFixed(1)}" y1="${top - 6}" x2="${x.toFixed(1)}" y2="${bottom}" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 3"/>` +
       `<line x1="${legendX}" y1="${legendY - 4}" x2="${legendX + 24}" y2="${legendY - 4}" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 3"/>` +
@@ -133,8 +139,7 @@ export function barChart(chart: BarChart): string {
     legendX += 40 + label.length * 6.5;
     return item;
   });
-  const height = bottom + (markers.length > 0 ? 70 : 48);
-  const width = left + plotWidth + right;
+  const height = markers.length > 0 ? legendY + 16 : bottom + 48;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,

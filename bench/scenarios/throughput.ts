@@ -1,6 +1,6 @@
 // Scenario 3, claim throughput: claim + complete pairs per second at concurrency 1, 8 and 64 on PGlite
-// and PostgreSQL; then 10,000 registered consumers and 1,000 open subscriptions: the server's memory
-// (RSS) and the claim latency at that size.
+// and PostgreSQL, over HTTP and over WebSocket (the SDK's default); then 10,000 registered consumers
+// and 1,000 open subscriptions: the server's memory (RSS) and the claim latency at that size.
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
@@ -9,14 +9,22 @@ import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../../src/cl
 import { type Backend, type BenchServer, backendLabel, rssMiB, startBenchServer } from '../lib/infra.js';
 import { Arrivals, subscribedProducers, waitersReady } from '../lib/leases.js';
 import { progressBar } from '../lib/progress.js';
-import { type HeadlineRow, type RunContext, type ScenarioResult, ms, table, writeResult } from '../lib/report.js';
+import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, ms, resultOfThisRun, table, verdict, writeResult } from '../lib/report.js';
 import { type Summary, round, roundSummary, sleep, summarize } from '../lib/stats.js';
-import { barChart } from '../lib/svg.js';
+import { barChart, palette } from '../lib/svg.js';
+import type { ReferenceResults } from './reference.js';
 
 const concurrencies = [1, 8, 64];
+const transports = ['http', 'websocket'] as const;
+type Transport = (typeof transports)[number];
 const registrationsPerRequest = 20; // HANDOFF_MAX_ALIASES
+/** Issue #18's goals: pairs/s through the SDK's transport at 64 on PostgreSQL; memory and claim p99 at scale. */
+const goal = { pairsPerSecond: 1_500, atConcurrency: 64, rssMiB: { postgres: 300, pglite: 400 }, claimP99Ms: 20 };
+/** Claims at scale go the SDK's way. */
+const scaleTransport: Transport = 'websocket';
 
 interface Window {
+  transport: Transport;
   concurrency: number;
   pairsPerSecond: number;
   claim: Summary;
@@ -24,9 +32,9 @@ interface Window {
   errors: number;
 }
 
-/** `concurrency` loops of claimFreeConsumer → completeLease over HTTP for `seconds`, each with its own client. */
-async function claimLoop(server: BenchServer, pool: string, concurrency: number, seconds: number, label: string): Promise<Window> {
-  const clients = Array.from({ length: concurrency }, () => new GraphQLClient({ url: server.url, headers: server.headers }));
+/** `concurrency` loops of claimFreeConsumer → completeLease for `seconds`, each with its own client (an HTTP keep-alive connection, or a WebSocket). */
+async function claimLoop(server: BenchServer, pool: string, transport: Transport, concurrency: number, seconds: number, label: string): Promise<Window> {
+  const clients = Array.from({ length: concurrency }, () => new GraphQLClient({ url: server.url, headers: server.headers, transport }));
   const claims: number[] = [];
   const completes: number[] = [];
   let errors = 0;
@@ -54,7 +62,7 @@ async function claimLoop(server: BenchServer, pool: string, concurrency: number,
   clearInterval(timer);
   bar.finish(`${claims.length} claims`);
   await Promise.all(clients.map((client) => client.close()));
-  return { concurrency, pairsPerSecond: round(completes.length / elapsed), claim: roundSummary(summarize(claims)), complete: roundSummary(summarize(completes)), errors };
+  return { transport, concurrency, pairsPerSecond: round(completes.length / elapsed), claim: roundSummary(summarize(claims)), complete: roundSummary(summarize(completes)), errors };
 }
 
 type Registered = Record<string, { id: string }>;
@@ -99,7 +107,7 @@ async function atScale(server: BenchServer, consumers: number, subscriptions: nu
   await waitersReady(client, waitPool, subscriptions, 60_000);
   await sleep(1_000);
   const rssSubscribed = await rssMiB(server.pid);
-  const window = await claimLoop(server, pool, 8, seconds, `throughput: ${server.backend} at scale`);
+  const window = await claimLoop(server, pool, scaleTransport, 8, seconds, `throughput: ${server.backend} at scale`);
   const rssAfterClaims = await rssMiB(server.pid);
   await waiting.stop();
   await client.close();
@@ -126,25 +134,39 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
       // Enough slots that a claim never finds the pool full: this measures the claim, not a wait.
       for (let i = 0; i < 64; i++) await client.request(RegisterConsumer, { input: { id: `${pool}-${i}`, pool, capacity: 1_000 } });
       await client.close();
-      await claimLoop(server, pool, 8, 1, `throughput: ${backend} warm-up`);
       const windows: Window[] = [];
-      for (const concurrency of concurrencies) windows.push(await claimLoop(server, pool, concurrency, seconds, `throughput: ${backend} ×${concurrency}`));
+      for (const transport of transports) {
+        await claimLoop(server, pool, transport, 8, 1, `throughput: ${backend} ${transport} warm-up`);
+        for (const concurrency of concurrencies) windows.push(await claimLoop(server, pool, transport, concurrency, seconds, `throughput: ${backend} ${transport} ×${concurrency}`));
+      }
       results.push({ backend, windows, scale: await atScale(server, scale.consumers, scale.subscriptions, seconds) });
     } finally {
       await server.stop();
     }
   }
 
-  context.log(`\nClaim throughput: claimFreeConsumer + completeLease pairs over HTTP, ${seconds} s per window`);
+  const reference = await resultOfThisRun<ReferenceResults>(context, 'reference');
+  const graphile = (concurrency: number) => reference?.windows.find((w) => w.concurrency === concurrency)?.jobsPerSecond;
+  context.log(`\nClaim throughput: claimFreeConsumer + completeLease pairs, ${seconds} s per window, one client per loop`);
   context.log(
     table([
-      ['backend', 'concurrency', 'pairs/s', 'claim p50', 'claim p99', 'complete p50', 'errors'],
+      ['backend', 'transport', 'concurrency', 'pairs/s', 'claim p50', 'claim p99', 'complete p50', 'errors', 'graphile-worker jobs/s'],
       ...results.flatMap((result) =>
-        result.windows.map((w) => [backendLabel[result.backend], w.concurrency, w.pairsPerSecond, ms(w.claim.p50), ms(w.claim.p99), ms(w.complete.p50), w.errors]),
+        result.windows.map((w) => [
+          backendLabel[result.backend],
+          w.transport,
+          w.concurrency,
+          w.pairsPerSecond,
+          ms(w.claim.p50),
+          ms(w.claim.p99),
+          ms(w.complete.p50),
+          w.errors,
+          result.backend === 'postgres' ? (graphile(w.concurrency) ?? 'not run') : '–',
+        ]),
       ),
     ]),
   );
-  context.log(`\nAt scale: ${scale.consumers} registered consumers, ${scale.subscriptions} open awaitFreeConsumer subscriptions (server RSS; PGlite's database lives in the server process)`);
+  context.log(`\nAt scale: ${scale.consumers} registered consumers, ${scale.subscriptions} open awaitFreeConsumer subscriptions (server RSS; PGlite's database lives in the server process); claims over ${scaleTransport}`);
   context.log(
     table([
       ['backend', 'registrations/s', 'RSS idle', 'registered', '+ subscriptions', 'after claims', 'claims/s ×8', 'claim p50', 'claim p99'],
@@ -163,36 +185,56 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
   );
 
   const perBackend = (describe: (result: BackendResult) => string) => results.map((result) => `${backendLabel[result.backend]}: ${describe(result)}`).join('; ');
+  const windowOf = (result: BackendResult | undefined, transport: Transport, concurrency: number) => result?.windows.find((w) => w.transport === transport && w.concurrency === concurrency);
+  const postgres = results.find((result) => result.backend === 'postgres');
+  const sdkAt64 = windowOf(postgres, 'websocket', goal.atConcurrency);
   const headline: HeadlineRow[] = [
+    ...transports.map(
+      (transport): HeadlineRow => ({
+        metric: `Claims + completes per second over ${transport === 'http' ? 'HTTP' : 'WebSocket'} at concurrency ${concurrencies.join(' / ')}`,
+        value: perBackend((result) => concurrencies.map((c) => windowOf(result, transport, c)?.pairsPerSecond ?? '–').join(' / ')),
+        goal: '–',
+        status: 'reference',
+      }),
+    ),
     {
-      metric: `Claims + completes per second at concurrency ${concurrencies.join(' / ')}`,
-      value: perBackend((result) => result.windows.map((w) => w.pairsPerSecond).join(' / ')),
-      goal: '–',
-      status: 'reference',
+      metric: `Claims + completes per second through the SDK's transport (WebSocket), concurrency ${goal.atConcurrency}, PostgreSQL`,
+      value: `${sdkAt64?.pairsPerSecond ?? 'not measured'} pairs/s (graphile-worker at ${goal.atConcurrency}: ${graphile(goal.atConcurrency) ?? 'not run in this run'} jobs/s)`,
+      goal: `≥ ${goal.pairsPerSecond.toLocaleString('en')}/s`,
+      status: verdict(sdkAt64 !== undefined && sdkAt64.pairsPerSecond >= goal.pairsPerSecond),
     },
-    {
-      metric: `${scale.consumers.toLocaleString('en')} consumers + ${scale.subscriptions.toLocaleString('en')} waiting subscriptions: server RSS, claim p50 / p99`,
-      value: perBackend(({ scale: s }) => `${s.rssMiB.subscribed} MiB, ${ms(s.claimsAtConcurrency8.claim.p50)} / ${ms(s.claimsAtConcurrency8.claim.p99)}`),
-      goal: '–',
-      status: 'reference',
-    },
+    ...results.map(
+      ({ backend, scale: s }): HeadlineRow => ({
+        metric: `${scale.consumers.toLocaleString('en')} consumers + ${scale.subscriptions.toLocaleString('en')} waiting subscriptions, ${backendLabel[backend]}: server RSS; claim p50 / p99`,
+        value: `${s.rssMiB.subscribed} MiB; ${ms(s.claimsAtConcurrency8.claim.p50)} / ${ms(s.claimsAtConcurrency8.claim.p99)}`,
+        goal: `≤ ${goal.rssMiB[backend]} MiB; p99 ≤ ${goal.claimP99Ms} ms`,
+        status: verdict(s.rssMiB.subscribed <= goal.rssMiB[backend] && s.claimsAtConcurrency8.claim.p99 <= goal.claimP99Ms && s.claimsAtConcurrency8.errors === 0),
+      }),
+    ),
   ];
+  logVerdicts(context, headline);
   const svg = barChart({
     title: 'Claim throughput: claimFreeConsumer + completeLease pairs per second',
-    subtitle: `${seconds} s windows over HTTP · ${context.machine.cpuCount} × ${context.machine.cpuModel}, Node ${context.machine.node}`,
+    subtitle: `${seconds} s windows · ${context.machine.cpuCount} × ${context.machine.cpuModel}, Node ${context.machine.node}`,
     unit: 'pairs/s',
-    groups: results.map(({ backend, windows, scale: s }) => ({
-      label: backendLabel[backend],
-      bars: [
-        ...windows.map((w) => ({ label: `concurrency ${w.concurrency}`, value: w.pairsPerSecond })),
-        { label: `×8 with ${s.consumers} consumers`, value: s.claimsAtConcurrency8.pairsPerSecond },
-      ],
-    })),
+    groups: [
+      ...results.map(({ backend, windows, scale: s }) => ({
+        label: backendLabel[backend],
+        bars: [
+          ...windows.map((w) => ({ label: `${w.transport === 'http' ? 'HTTP' : 'WebSocket'} ×${w.concurrency}`, value: w.pairsPerSecond, color: w.transport === 'http' ? palette[1] : palette[0] })),
+          { label: `${scaleTransport === 'websocket' ? 'WebSocket' : 'HTTP'} ×8, ${s.consumers} consumers`, value: s.claimsAtConcurrency8.pairsPerSecond, color: palette[2] },
+        ],
+      })),
+      ...(reference
+        ? [{ label: 'graphile-worker on the same PostgreSQL, same run (jobs/s)', bars: reference.windows.map((w) => ({ label: `×${w.concurrency}`, value: w.jobsPerSecond, color: '#8a8a8a' })) }]
+        : []),
+    ],
+    markers: [{ value: goal.pairsPerSecond, label: 'goal: SDK transport ×64, PostgreSQL', color: '#3a9d5d' }],
   });
   return writeResult(context, startedAt, svg, {
     scenario: 'throughput',
     title: 'Claim throughput and scale',
-    parameters: { concurrencies, windowSeconds: seconds, consumersInPool: 64, capacityEach: 1_000, scale, registrationsPerRequest, transport: 'HTTP, one client (keep-alive connection) per loop', databasePoolSize: 10 },
+    parameters: { concurrencies, transports, windowSeconds: seconds, consumersInPool: 64, capacityEach: 1_000, scale, scaleTransport, registrationsPerRequest, clients: 'one per loop: an HTTP keep-alive connection, or a graphql-ws WebSocket', databasePoolSize: 10, goal },
     headline,
     results,
   });
