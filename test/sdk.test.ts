@@ -3,8 +3,8 @@
 // asserted here; how much sooner than a consumer group, and by what ratio, is measured by
 // `npm run bench` (the makespan scenario): on a loaded machine a ratio of timings says nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandoffConsumer, HandoffProducer } from '../src/client/index.js';
-import { GetConsumer } from '../src/client/operations.js';
+import { HandoffConsumer, HandoffProducer, type Job, LeaseLostError } from '../src/client/index.js';
+import { GetConsumer, GetLease, RequeueLease } from '../src/client/operations.js';
 import { backends } from './support/databases.js';
 import { type Harness, adminHeaders, eventually, sleep, startHarness, unique } from './support/harness.js';
 import { kafkaBrokers } from './support/kafka.js';
@@ -64,4 +64,64 @@ describe.skipIf(!kafkaBrokers).each(backends)('the SDK on %s with a real Kafka b
     console.log(`${backend}: per-consumer jobs ${counts.join('/')}`);
     expect(errors).toEqual([]);
   }, 180_000);
+
+  // A process paused mid-job fires its overdue timers before it reads the news in its sockets, so a
+  // handler whose work ends then sees its signal still unaborted although the job went to another.
+  // Here the lease is taken away behind the consumer's back (an operator's requeue, which no session
+  // announces): the signal alone does not know; job.confirmLease() asks Handoff and finds out.
+  it("job.confirmLease() asks Handoff: resolves while the lease is held, extending it; once the lease is gone it rejects with the LeaseLostError, aborts the signal, and the job is completed only by its next lease", async () => {
+    const pool = unique('p');
+    const jobs: Job[] = [];
+    const errors: unknown[] = [];
+    let takeAway!: (job: Job) => void;
+    const holding = new Promise<Job>((resolve) => (takeAway = resolve));
+    let taken!: () => void;
+    const takenAway = new Promise<void>((resolve) => (taken = resolve));
+    const outcome: { abortedBefore?: boolean; refusal?: unknown } = {};
+    const consumer = new HandoffConsumer({
+      url: h.server.url,
+      headers: adminHeaders,
+      id: `${pool}-c`,
+      pool,
+      kafka,
+      leaseExtensionMs: 120_000,
+      handler: async (job) => {
+        jobs.push(job);
+        if (jobs.length > 1) return; // the same job on its next lease: done this time
+        await job.confirmLease(); // held: resolves
+        takeAway(job);
+        await takenAway;
+        outcome.abortedBefore = job.signal.aborted;
+        outcome.refusal = await job.confirmLease().then(() => 'resolved', (error: unknown) => error);
+      },
+      onError: (error) => errors.push(error),
+    });
+    await consumer.start();
+    const producer = new HandoffProducer({ url: h.server.url, headers: adminHeaders, kafka });
+    await producer.dispatch(pool, { key: 'k', value: 'the job' });
+    const first = await holding;
+    // The confirmation extended the lease: it runs until about now + leaseExtensionMs, not the dispatch's deadline.
+    const held = (await h.client.request(GetLease, { id: first.leaseId })).lease!;
+    expect(held.state).toBe('DISPATCHED');
+    expect(new Date(held.expiresAt!).getTime() - Date.now()).toBeGreaterThan(60_000);
+
+    await h.client.request(RequeueLease, { id: first.leaseId, reason: 'taken away by the test' });
+    taken();
+    await eventually(() => (jobs.length === 2 ? true : undefined), 30_000);
+
+    expect(outcome.abortedBefore).toBe(false); // what the signal alone says: the failure confirmLease closes
+    expect(outcome.refusal).toBeInstanceOf(LeaseLostError);
+    expect(outcome.refusal).toBe(first.signal.reason);
+    expect((outcome.refusal as LeaseLostError).leaseId).toBe(first.leaseId);
+    expect(first.signal.aborted).toBe(true);
+    expect(errors.filter((error) => error instanceof LeaseLostError).map((error) => (error as LeaseLostError).leaseId)).toEqual([first.leaseId]);
+
+    const second = jobs[1]!;
+    expect([second.value, second.leaseId === first.leaseId]).toEqual(['the job', false]);
+    await eventually(async () => ((await h.client.request(GetLease, { id: second.leaseId })).lease?.state === 'COMPLETED' ? true : undefined), 15_000);
+    // The first lease stays as the operator left it: the SDK completed nothing on it.
+    expect((await h.client.request(GetLease, { id: first.leaseId })).lease).toMatchObject({ state: 'RELEASED', endReason: 'requeued by an operator: taken away by the test' });
+    await producer.close();
+    await consumer.stop();
+  }, 90_000);
 });

@@ -30,11 +30,18 @@ const consumer = new HandoffConsumer({
         resolve();
       });
     });
-    // As a handler should before it makes its result count: look at the signal once the I/O that may
-    // carry news has been read (setImmediate runs after the poll phase). A process resumed from a pause
-    // fires its overdue timers first; the session's OFFLINE message waits in its socket until then.
-    await new Promise((resolve) => setImmediate(resolve));
-    tell({ kind: job.signal.aborted ? 'aborted' : 'done', value: job.value, attempt: job.attempt });
+    // As a handler should before it makes its result count: ask Handoff whether the lease is still
+    // this consumer's. A process resumed from a pause fires its overdue timers first, so the news in its
+    // sockets (the session's OFFLINE) may not have been read yet; the signal alone would come too late.
+    try {
+      await job.confirmLease();
+    } catch (error) {
+      // The lease is gone (the SDK completes nothing), or Handoff could not be asked: the job fails and
+      // goes to another consumer. Either way this one does not finish it.
+      tell({ kind: 'aborted', value: job.value, attempt: job.attempt });
+      throw error;
+    }
+    tell({ kind: 'done', value: job.value, attempt: job.attempt });
   },
 });
 

@@ -23,6 +23,15 @@ export interface Job {
    * consumer then: a handler that honours the signal stops at once. A lost job is never completed.
    */
   signal: AbortSignal;
+  /**
+   * Asks Handoff now whether this consumer still holds the job's lease, extending it: resolves when
+   * it does; rejects with the LeaseLostError (the signal aborted) when the lease is gone, or with the
+   * error of the call when Handoff could not be asked. A handler calls it just before it makes its
+   * result count outside (a write, a payment): a process paused mid-job (a GC pause, a frozen
+   * container) fires its overdue timers before it reads the news in its sockets, so the signal alone
+   * may not have aborted yet when the work ends. Past it the lease is held for `leaseExtensionMs`.
+   */
+  confirmLease(): Promise<void>;
 }
 
 /** This consumer no longer holds the lease of a job it was running (given to onError, and as the job's signal's reason). */
@@ -239,6 +248,7 @@ export class HandoffConsumer {
     const headers: Record<string, string> = {};
     for (const name of Object.keys(message.headers ?? {})) headers[name] = headerText(message.headers, name) ?? '';
     const lost = new AbortController();
+    const confirmLease = () => this.confirm(inHand);
     const job: Job = {
       leaseId,
       attempt: Number(headerText(message.headers, recordHeaders.attempt) ?? 1),
@@ -249,6 +259,7 @@ export class HandoffConsumer {
       partition,
       offset: message.offset,
       signal: AbortSignal.any([this.crashed.signal, lost.signal]),
+      confirmLease,
     };
     const inHand: JobInHand = { job, lost, settled: false, confirmedUntil: undefined };
     this.inHand = inHand;
@@ -283,19 +294,35 @@ export class HandoffConsumer {
     return this.options.leaseExtensionMs ?? 60_000;
   }
 
-  /** Extends the job's lease; a refusal means it is lost, and so does a deadline passed with no extension accepted. */
-  private async extend(inHand: JobInHand): Promise<void> {
+  /**
+   * Extends the job's lease; a refusal means it is lost, and so does a deadline passed with no extension
+   * accepted. Resolves with the failed call's error (reported), or undefined when Handoff accepted it.
+   */
+  private async extend(inHand: JobInHand): Promise<unknown> {
     const sentAt = performance.now();
     try {
       await this.client.request(ExtendLease, { id: inHand.job.leaseId, ms: this.extensionMs, consumerId: this.options.id, epoch: this.epoch });
       inHand.confirmedUntil = sentAt + this.extensionMs;
+      return undefined;
     } catch (error) {
-      if (saysLeaseGone(error)) return this.loseLease(inHand, `Handoff refused to extend the lease (${error.code}: ${error.message})`, error);
+      if (saysLeaseGone(error)) {
+        this.loseLease(inHand, `Handoff refused to extend the lease (${error.code}: ${error.message})`, error);
+        return error;
+      }
       this.report(error, inHand.job);
       if (inHand.confirmedUntil !== undefined && performance.now() > inHand.confirmedUntil) {
         this.loseLease(inHand, 'the lease ran out with no extension accepted', error);
       }
+      return error;
     }
+  }
+
+  /** job.confirmLease(): one extension now; the signal's reason once the lease is lost, the call's error if it failed otherwise. */
+  private async confirm(inHand: JobInHand): Promise<void> {
+    inHand.job.signal.throwIfAborted();
+    const failure = await this.extend(inHand);
+    inHand.job.signal.throwIfAborted();
+    if (failure !== undefined) throw failure;
   }
 
   /** The job in hand (if any) lost its lease. */
