@@ -12,7 +12,11 @@ const consumer = new HandoffConsumer({
   kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') },
   handler: async (job) => {
     console.log(`${id}: job ${job.key} (attempt ${job.attempt}): ${job.value}`);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the work
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the work (honour job.signal in real work)
+    // Before the result counts outside (a write, a payment): is the job still this consumer's?
+    // Rejects with a LeaseLostError if Handoff gave it to another meanwhile (then nothing is completed here).
+    await job.confirmLease();
+    console.log(`${id}: job ${job.key} done`);
   },
 });
 
