@@ -7,7 +7,7 @@ import { type AuditEntry, auditActions } from '../coordinator/audit.js';
 import type { PoolSample } from '../coordinator/history.js';
 import { actorOf } from './actor.js';
 import { builder } from './builder.js';
-import { type Connection, idFromCursor, toConnection } from './connection.js';
+import { type Connection, idFromCursor, pageArgs, toConnection } from './connection.js';
 import { ConsumerRef, PageInfoRef } from './consumer.js';
 import { JobRef } from './job.js';
 import { LeaseRef } from './lease.js';
@@ -140,14 +140,6 @@ const LeaseInFlightConnectionRef = connectionOf<LeaseInFlight>('LeaseInFlightCon
 const DeadLetterConnectionRef = connectionOf<DeadLetter>('DeadLetterConnection', DeadLetterRef);
 const AuditEntryConnectionRef = connectionOf<AuditEntry>('AuditEntryConnection', AuditEntryRef);
 
-type FieldBuilder = Parameters<Parameters<typeof builder.queryFields>[0]>[0];
-
-/** A page of a listing: its size and the cursor of the previous page's end. */
-const pageArgs = (t: FieldBuilder) => ({
-  first: t.arg.int({ description: '1–500; defaults to 50.' }),
-  after: t.arg.string({ description: 'endCursor of the previous page.' }),
-});
-
 builder.queryFields((t) => ({
   leasesInFlight: t.field({
     type: LeaseInFlightConnectionRef,
@@ -155,7 +147,7 @@ builder.queryFields((t) => ({
     authScopes: adminOnly,
     args: { pool: t.arg.string(), ...pageArgs(t) },
     resolve: async (_root, { after, ...filter }, ctx) =>
-      toConnection('lease', await ctx.coordinator.admin.leasesInFlight({ ...filter, afterId: after == null ? null : idFromCursor('lease', after) })),
+      toConnection('lease', await ctx.coordinator.admin.leasesInFlight({ ...filter, afterId: idFromCursor('lease', after) })),
   }),
   deadLetters: t.field({
     type: DeadLetterConnectionRef,
@@ -163,7 +155,7 @@ builder.queryFields((t) => ({
     authScopes: adminOnly,
     args: { pool: t.arg.string(), ...pageArgs(t) },
     resolve: async (_root, { after, ...filter }, ctx) =>
-      toConnection('dead', await ctx.coordinator.admin.deadLetters({ ...filter, afterId: after == null ? null : idFromCursor('dead', after) })),
+      toConnection('dead', await ctx.coordinator.admin.deadLetters({ ...filter, afterId: idFromCursor('dead', after) })),
   }),
   auditLog: t.field({
     type: AuditEntryConnectionRef,
@@ -171,7 +163,7 @@ builder.queryFields((t) => ({
     authScopes: adminOnly,
     args: pageArgs(t),
     resolve: async (_root, args, ctx) =>
-      toConnection('audit', await ctx.coordinator.auditLog.entries(args.first, args.after == null ? null : idFromCursor('audit', args.after))),
+      toConnection('audit', await ctx.coordinator.auditLog.entries(args.first, idFromCursor('audit', args.after))),
   }),
   poolSamples: t.field({
     type: [PoolSampleRef],

@@ -3,7 +3,7 @@ import { filter, pipe, map } from 'graphql-yoga';
 import { consumerStatuses, hasLabels, isAvailable, type Consumer, type ConsumerChange } from '../coordinator/types.js';
 import { actsFor } from '../auth/principal.js';
 import { type Context, builder, noPool } from './builder.js';
-import { type Connection, idFromCursor, toConnection } from './connection.js';
+import { type Connection, idFromCursor, pageArgs, toConnection } from './connection.js';
 import { codedError } from './errors.js';
 
 export const ConsumerStatusEnum = builder.enumType('ConsumerStatus', {
@@ -139,11 +139,10 @@ builder.queryFields((t) => ({
     args: {
       pool: t.arg.string(),
       status: t.arg({ type: ConsumerStatusEnum }),
-      first: t.arg.int({ description: '1–500; defaults to 50.' }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
+      ...pageArgs(t),
     },
     resolve: async (_root, { after, ...filter }, ctx) =>
-      toConnection('consumer', await ctx.coordinator.registry.consumers({ ...filter, afterId: after == null ? null : idFromCursor('consumer', after) })),
+      toConnection('consumer', await ctx.coordinator.registry.consumers({ ...filter, afterId: idFromCursor('consumer', after) })),
   }),
   nextFreeConsumer: t.field({
     authScopes: (_root, args) => ({ admin: true, producer: args.pool }),

@@ -4,7 +4,7 @@ import { jobStates, type Job } from '../coordinator/types.js';
 import { priorityRange } from '../coordinator/validate.js';
 import { actorOf } from './actor.js';
 import { builder } from './builder.js';
-import { type Connection, idFromCursor, toConnection } from './connection.js';
+import { type Connection, idFromCursor, pageArgs, toConnection } from './connection.js';
 import { HeaderInput } from './lease.js';
 
 const JobStateEnum = builder.enumType('JobState', {
@@ -94,12 +94,11 @@ builder.queryFields((t) => ({
     args: {
       pool: t.arg.string({ required: true }),
       state: t.arg({ type: JobStateEnum }),
-      first: t.arg.int({ description: '1–500; defaults to 50.' }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
+      ...pageArgs(t),
     },
     authScopes: (_root, args) => ({ admin: true, producer: args.pool }),
     resolve: async (_root, { after, ...filter }, ctx) =>
-      toConnection('job', await ctx.coordinator.jobs.jobs({ ...filter, afterId: after == null ? null : idFromCursor('job', after) })),
+      toConnection('job', await ctx.coordinator.jobs.jobs({ ...filter, afterId: idFromCursor('job', after) })),
   }),
 }));
 
