@@ -14,6 +14,11 @@ export const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://
 export type Backend = 'pglite' | 'postgres';
 export const backendLabel: Record<Backend, string> = { pglite: 'PGlite (embedded)', postgres: 'PostgreSQL' };
 
+/** How a client sends its queries and mutations: HTTP, or the graphql-ws WebSocket (the SDK's default). */
+export const transports = ['http', 'websocket'] as const;
+export type Transport = (typeof transports)[number];
+export const transportLabel: Record<Transport, string> = { http: 'HTTP', websocket: 'WebSocket' };
+
 /** Runs one statement on the server's maintenance database (CREATE / DROP DATABASE, version). */
 export async function adminQuery<R extends pg.QueryResultRow>(sql: string, url = postgresAdminUrl): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });

@@ -36,6 +36,8 @@ export interface BarChart {
 }
 
 export const palette = ['#2f6fba', '#e07b28', '#3a9d5d', '#b8423c', '#7d5ab5', '#8c6d31'];
+/** The colour of a goal's marker line. */
+export const goalColor = '#3a9d5d';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

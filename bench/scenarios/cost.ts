@@ -6,18 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLClient } from '../../src/client/graphqlClient.js';
 import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../../src/client/operations.js';
 import { type CpuSnapshot, cpuSnapshot, cpuSpentMs, databaseBackendPids, postgresPids } from '../lib/cpu.js';
-import { type BenchServer, adminQuery, startBenchServer } from '../lib/infra.js';
+import { type BenchServer, type Transport, adminQuery, startBenchServer, transportLabel, transports } from '../lib/infra.js';
 import { progressBar } from '../lib/progress.js';
 import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, table, us, verdict, writeResult } from '../lib/report.js';
 import { round, sleep } from '../lib/stats.js';
-import { barChart, palette } from '../lib/svg.js';
+import { barChart, goalColor, palette } from '../lib/svg.js';
 
 const concurrency = 16;
 const consumersInPool = 64;
 const capacityEach = 1_000; // a claim never finds the pool full, even with a whole phase's leases open
 const goalUs = 300;
-const transports = ['http', 'websocket'] as const;
-type Transport = (typeof transports)[number];
 
 interface Spent {
   requests: number;
@@ -169,7 +167,7 @@ export async function runCost(context: RunContext): Promise<ScenarioResult> {
     const worstServer = Math.max(r.perClaimUs.server, r.perCompleteUs.server);
     const worstPostgres = Math.max(r.perClaimUs.allPostgres, r.perCompleteUs.allPostgres);
     return {
-      metric: `CPU per request over ${r.transport === 'http' ? 'HTTP' : 'WebSocket'}, concurrency ${concurrency}, PostgreSQL: server per claim / per complete; PostgreSQL per claim / per complete (its bench database's backends)`,
+      metric: `CPU per request over ${transportLabel[r.transport]}, concurrency ${concurrency}, PostgreSQL: server per claim / per complete; PostgreSQL per claim / per complete (its bench database's backends)`,
       value: `${us(r.perClaimUs.server)} / ${us(r.perCompleteUs.server)}; ${us(r.perClaimUs.allPostgres)} / ${us(r.perCompleteUs.allPostgres)} (${us(r.perClaimUs.databaseBackends)} / ${us(r.perCompleteUs.databaseBackends)})`,
       goal: `≤ ${goalUs} µs each`,
       status: verdict(worstServer <= goalUs && worstPostgres <= goalUs),
@@ -183,21 +181,21 @@ export async function runCost(context: RunContext): Promise<ScenarioResult> {
     unit: 'µs',
     groups: results.flatMap((r) => [
       {
-        label: `${r.transport === 'http' ? 'HTTP' : 'WebSocket'}: claimFreeConsumer`,
+        label: `${transportLabel[r.transport]}: claimFreeConsumer`,
         bars: [
           { label: 'server', value: r.perClaimUs.server, color: palette[0] },
           { label: 'all postgres', value: r.perClaimUs.allPostgres, color: palette[2] },
         ],
       },
       {
-        label: `${r.transport === 'http' ? 'HTTP' : 'WebSocket'}: completeLease`,
+        label: `${transportLabel[r.transport]}: completeLease`,
         bars: [
           { label: 'server', value: r.perCompleteUs.server, color: palette[0] },
           { label: 'all postgres', value: r.perCompleteUs.allPostgres, color: palette[2] },
         ],
       },
     ]),
-    markers: [{ value: goalUs, label: 'goal', color: '#3a9d5d' }],
+    markers: [{ value: goalUs, label: 'goal', color: goalColor }],
   });
   return writeResult(context, startedAt, svg, {
     scenario: 'cost',

@@ -10,7 +10,7 @@ import { type BenchServer, startBenchServer } from '../lib/infra.js';
 import { progressBar } from '../lib/progress.js';
 import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, ms, table, verdict, writeResult } from '../lib/report.js';
 import { type Summary, round, roundSummary, sleep, summarize } from '../lib/stats.js';
-import { barChart, palette } from '../lib/svg.js';
+import { barChart, goalColor, palette } from '../lib/svg.js';
 
 const consumerCount = 16;
 const jobMs = 50; // every job, A's and B's: "short jobs", so the mean job duration is this
@@ -221,7 +221,7 @@ export async function runFairness(context: RunContext): Promise<ScenarioResult> 
         { label: 'B wait p99', value: row.bWaitMs.p99, color: palette[1] },
       ],
     })),
-    markers: [{ value: goalBWaitMs, label: 'goal with fairness on: p99', color: '#3a9d5d' }],
+    markers: [{ value: goalBWaitMs, label: 'goal with fairness on: p99', color: goalColor }],
   });
   return writeResult(context, startedAt, svg, {
     scenario: 'fairness',

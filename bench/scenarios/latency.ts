@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { GraphQLClient } from '../../src/client/graphqlClient.js';
 import { CompleteLease, RegisterConsumer, SetStatus } from '../../src/client/operations.js';
-import { type Backend, type BenchServer, backendLabel, startBenchServer, transactionCount } from '../lib/infra.js';
+import { type Backend, type BenchServer, type Transport, backendLabel, startBenchServer, transactionCount, transportLabel } from '../lib/infra.js';
 import { Arrivals, type Producers, pollingProducers, subscribedProducers, waitersReady } from '../lib/leases.js';
 import { progressBar } from '../lib/progress.js';
 import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, ms, resultOfThisRun, table, verdict, writeResult } from '../lib/report.js';
 import { type Summary, round, roundSummary, seededRandom, sleep, summarize } from '../lib/stats.js';
-import { barChart } from '../lib/svg.js';
+import { barChart, goalColor } from '../lib/svg.js';
 import type { ReferenceResults } from './reference.js';
 
 const waiterCounts = [1, 16, 256];
@@ -19,7 +19,6 @@ const pollIntervals = [100, 10];
 const pollers = 16;
 const warmupCycles = 3; // not counted: the first handoffs warm up connections and caches
 const goal = { waiters: 16, p50: 2, p99: 10, ofGraphileWorker: 0.5 };
-type Transport = 'http' | 'websocket';
 
 interface Row {
   backend: Backend;
@@ -221,7 +220,7 @@ export async function runLatency(context: RunContext): Promise<ScenarioResult> {
       const p99 = Math.max(row.afterSetStatusFree.p99, row.afterCompleteLease?.p99 ?? 0);
       const half = graphile ? { p50: goal.ofGraphileWorker * graphile.p50, p99: goal.ofGraphileWorker * graphile.p99 } : undefined;
       return {
-        metric: `Handoff latency, ${goal.waiters} waiting producers, trigger over ${row.trigger === 'http' ? 'HTTP' : 'WebSocket'}, ${backendLabel[row.backend]} (p50 / p99)`,
+        metric: `Handoff latency, ${goal.waiters} waiting producers, trigger over ${transportLabel[row.trigger]}, ${backendLabel[row.backend]} (p50 / p99)`,
         value: `${ms(p50)} / ${ms(p99)}; graphile-worker's add_job → start ${graphile ? `${ms(graphile.p50)} / ${ms(graphile.p99)}` : 'not run in this run'}`,
         goal: `≤ ${goal.p50} ms / ≤ ${goal.p99} ms, and ≤ ½ graphile-worker's`,
         status: verdict(p50 <= goal.p50 && p99 <= goal.p99 && half !== undefined && p50 <= half.p50 && p99 <= half.p99),
@@ -250,7 +249,7 @@ export async function runLatency(context: RunContext): Promise<ScenarioResult> {
       ],
     })),
     markers: [
-      { value: goal.p50, label: 'goal p50', color: '#3a9d5d' },
+      { value: goal.p50, label: 'goal p50', color: goalColor },
       { value: goal.p99, label: 'goal p99', color: '#b8423c' },
       ...(graphile ? [{ value: graphile.p50, label: 'graphile-worker add_job → start p50 (same run)', color: '#8a8a8a' }] : []),
     ],

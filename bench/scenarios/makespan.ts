@@ -26,7 +26,7 @@ import { claimByPolling } from '../lib/polling.js';
 import { progressBar } from '../lib/progress.js';
 import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, table, verdict, writeResult } from '../lib/report.js';
 import { type Summary, pareto, round, roundSummary, seededRandom, sleep, summarize } from '../lib/stats.js';
-import { barChart, palette } from '../lib/svg.js';
+import { barChart, goalColor, palette } from '../lib/svg.js';
 
 const consumerCount = 16;
 const slowdown = 5; // a quarter of the consumers take 5× as long for the same job
@@ -738,7 +738,7 @@ export async function runMakespan(context: RunContext): Promise<ScenarioResult> 
     }),
     markers: [
       { value: lowerBoundMs / 1000, label: 'lower bound' },
-      { value: (bestGoalRatio * lowerBoundMs) / 1000, label: `best way in: ${bestGoalRatio.toFixed(2)} ×`, color: '#3a9d5d' },
+      { value: (bestGoalRatio * lowerBoundMs) / 1000, label: `best way in: ${bestGoalRatio.toFixed(2)} ×`, color: goalColor },
       { value: (backlogGoalRatio * lowerBoundMs) / 1000, label: `backlog, intake: ${backlogGoalRatio.toFixed(2)} ×`, color: '#7d5ab5' },
       { value: (goalRatio * lowerBoundMs) / 1000, label: `send, dispatch: ${goalRatio.toFixed(2)} ×`, color: '#b8423c' },
     ],

@@ -6,17 +6,15 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { GraphQLClient } from '../../src/client/graphqlClient.js';
 import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../../src/client/operations.js';
-import { type Backend, type BenchServer, backendLabel, rssMiB, startBenchServer } from '../lib/infra.js';
+import { type Backend, type BenchServer, type Transport, backendLabel, rssMiB, startBenchServer, transportLabel, transports } from '../lib/infra.js';
 import { Arrivals, subscribedProducers, waitersReady } from '../lib/leases.js';
 import { progressBar } from '../lib/progress.js';
 import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, ms, resultOfThisRun, table, verdict, writeResult } from '../lib/report.js';
 import { type Summary, round, roundSummary, sleep, summarize } from '../lib/stats.js';
-import { barChart, palette } from '../lib/svg.js';
+import { barChart, goalColor, palette } from '../lib/svg.js';
 import type { ReferenceResults } from './reference.js';
 
 const concurrencies = [1, 8, 64];
-const transports = ['http', 'websocket'] as const;
-type Transport = (typeof transports)[number];
 const registrationsPerRequest = 20; // HANDOFF_MAX_ALIASES
 /** Issue #18's goals: pairs/s through the SDK's transport at 64 on PostgreSQL; memory and claim p99 at scale. */
 const goal = { pairsPerSecond: 1_500, atConcurrency: 64, rssMiB: { postgres: 300, pglite: 400 }, claimP99Ms: 20 };
@@ -191,7 +189,7 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
   const headline: HeadlineRow[] = [
     ...transports.map(
       (transport): HeadlineRow => ({
-        metric: `Claims + completes per second over ${transport === 'http' ? 'HTTP' : 'WebSocket'} at concurrency ${concurrencies.join(' / ')}`,
+        metric: `Claims + completes per second over ${transportLabel[transport]} at concurrency ${concurrencies.join(' / ')}`,
         value: perBackend((result) => concurrencies.map((c) => windowOf(result, transport, c)?.pairsPerSecond ?? '–').join(' / ')),
         goal: '–',
         status: 'reference',
@@ -221,7 +219,7 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
       ...results.map(({ backend, windows, scale: s }) => ({
         label: backendLabel[backend],
         bars: [
-          ...windows.map((w) => ({ label: `${w.transport === 'http' ? 'HTTP' : 'WebSocket'} ×${w.concurrency}`, value: w.pairsPerSecond, color: w.transport === 'http' ? palette[1] : palette[0] })),
+          ...windows.map((w) => ({ label: `${transportLabel[w.transport]} ×${w.concurrency}`, value: w.pairsPerSecond, color: w.transport === 'http' ? palette[1] : palette[0] })),
           { label: `${scaleTransport === 'websocket' ? 'WebSocket' : 'HTTP'} ×8, ${s.consumers} consumers`, value: s.claimsAtConcurrency8.pairsPerSecond, color: palette[2] },
         ],
       })),
@@ -229,7 +227,7 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
         ? [{ label: 'graphile-worker on the same PostgreSQL, same run (jobs/s)', bars: reference.windows.map((w) => ({ label: `×${w.concurrency}`, value: w.jobsPerSecond, color: '#8a8a8a' })) }]
         : []),
     ],
-    markers: [{ value: goal.pairsPerSecond, label: 'goal: SDK transport ×64, PostgreSQL', color: '#3a9d5d' }],
+    markers: [{ value: goal.pairsPerSecond, label: 'goal: SDK transport ×64, PostgreSQL', color: goalColor }],
   });
   return writeResult(context, startedAt, svg, {
     scenario: 'throughput',
