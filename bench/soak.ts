@@ -24,6 +24,7 @@ import { HandoffConsumer, HandoffError, HandoffProducer, LeaseLostError } from '
 import { SoakLedger } from './lib/ledger.js';
 import { progressBar } from './lib/progress.js';
 import type { WorkerEvent } from './lib/soakWorker.js';
+import { sleep } from './lib/stats.js';
 import { type Stress, startStress } from './lib/stress.js';
 import { countBacklogRows, submitThroughBacklog } from './lib/submitters.js';
 
@@ -60,16 +61,6 @@ const heartbeatTtlMs = 10_000;
  * is refused): at-least-once, not a double completion.
  */
 const pauseMs = 2 * heartbeatTtlMs + 5_000;
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 /** Lets the I/O already received be read before looking at a job's signal (setImmediate runs after the poll phase). */
 const afterPendingIo = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -4,6 +4,7 @@
 // stop, when the soak disconnects, or when the soak is gone.
 //   tsx bench/lib/soakWorker.ts <url,url…> <id> <pool> <brokers> <token>
 import { HandoffConsumer } from '../../src/client/index.js';
+import { sleep } from './stats.js';
 
 /** What a worker tells the soak. */
 export type WorkerEvent = { kind: 'ready' } | { kind: 'start' | 'done' | 'aborted'; value: string; attempt: number };
@@ -23,13 +24,7 @@ const consumer = new HandoffConsumer({
   handler: async (job) => {
     tell({ kind: 'start', value: job.value, attempt: job.attempt });
     // Longer than the in-process consumers' jobs, so a pause usually lands mid-job.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 200 + Math.random() * 600);
-      job.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await sleep(200 + Math.random() * 600, job.signal);
     // As a handler should before it makes its result count: ask Handoff whether the lease is still
     // this consumer's. A process resumed from a pause fires its overdue timers first, so the news in its
     // sockets (the session's OFFLINE) may not have been read yet; the signal alone would come too late.

@@ -4,6 +4,7 @@
 // ms since the process was last resumed (SIGCONT; -1 if never); "lost <lease>" when the SDK reported
 // the lease lost (LeaseLostError).
 //   tsx test/support/workerProcess.ts <url[,url…]> <id> <pool> <brokers> <token> [leaseExtensionMs] [jobMs]
+import { setTimeout as wait } from 'node:timers/promises';
 import { HandoffConsumer, LeaseLostError } from '../../src/client/index.js';
 
 const [urls, id, pool, brokers, token, extension, work] = process.argv.slice(2);
@@ -25,12 +26,9 @@ const consumer = new HandoffConsumer({
   ...(extension && { leaseExtensionMs: Number(extension) }),
   handler: async (job) => {
     console.log(`started ${job.leaseId} ${job.attempt}`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, jobMs);
-      job.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
+    // The work, cut short when the signal aborts.
+    await wait(jobMs, undefined, { signal: job.signal }).catch((error: unknown) => {
+      if (!job.signal.aborted) throw error;
     });
     if (job.signal.aborted) console.log(`aborted ${job.leaseId} ${resumedAt === undefined ? -1 : Math.round(performance.now() - resumedAt)}`);
     else console.log(`done ${job.leaseId}`);
