@@ -23,7 +23,7 @@ import { type DeadLetterChange, replayDeadLetter } from './sql/replayDeadLetter.
 import { requeueLease } from './sql/requeueLease.js';
 import { resumeConsumer } from './sql/resumeConsumer.js';
 import { type ChangedRow, consumerFromRow, jobFromRow, leaseFromRow } from './sql/rows.js';
-import type { Consumer, Job, Lease, Page } from './types.js';
+import { type Consumer, type Job, type Lease, type Page, pageOf } from './types.js';
 import { checkId, checkLeaseId, checkPageSize, checkPool, checkText } from './validate.js';
 
 /** Characters of a dead letter's key and value shown: enough to recognise it, never the whole payload. */
@@ -225,7 +225,7 @@ export class Admin {
     const after = filter.afterId == null ? undefined : await findLease(this.db, checkLeaseId(filter.afterId));
     if (filter.afterId != null && !after) throw badInput('after is not a lease of this listing');
     const rows = await listLeasesInFlight(this.db, { pool, after: after && { claimedAt: after.claimedAt, id: after.leaseId }, limit: limit + 1 });
-    return { items: rows.slice(0, limit).map(leaseInFlightFromRow), hasMore: rows.length > limit };
+    return pageOf(rows, limit, leaseInFlightFromRow);
   }
 
   /** Jobs out of attempts, oldest first, with the start of their payloads. */
@@ -236,7 +236,7 @@ export class Admin {
     const after = filter.afterId == null ? undefined : await findJob(this.db, checkJobId(filter.afterId));
     if (filter.afterId != null && !after) throw badInput('after is not a job of this listing');
     const rows = await listDeadLetters(this.db, { pool, after: after && { submittedAt: after.submittedAt, id: after.id }, limit: limit + 1, previewChars });
-    return { items: rows.slice(0, limit).map((row) => this.deadLetterFromRow(row)), hasMore: rows.length > limit };
+    return pageOf(rows, limit, (row) => this.deadLetterFromRow(row));
   }
 
   private async endLease(action: 'REQUEUE_LEASE' | 'EXPIRE_LEASE', id: string, reason: string | null | undefined, actor: Actor): Promise<Lease> {

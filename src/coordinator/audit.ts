@@ -6,7 +6,7 @@ import type { Database } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
 import { listAudit } from './sql/listAudit.js';
 import { type AuditRow, recordAudit } from './sql/recordAudit.js';
-import type { Page } from './types.js';
+import { type Page, pageOf } from './types.js';
 import { checkPageSize } from './validate.js';
 
 export const auditActions = [
@@ -67,6 +67,6 @@ export class AuditLog {
     const limit = checkPageSize(this.settings.limits, first);
     if (beforeId != null && !/^[1-9][0-9]{0,18}$/.test(beforeId)) throw badInput('after is not a cursor returned by auditLog');
     const rows = await listAudit(this.db, { beforeId: beforeId ?? undefined, limit: limit + 1 });
-    return { items: rows.slice(0, limit).map(entryFromRow), hasMore: rows.length > limit };
+    return pageOf(rows, limit, entryFromRow);
   }
 }

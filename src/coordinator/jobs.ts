@@ -17,7 +17,7 @@ import { findJobs } from './sql/findJobs.js';
 import { listJobs } from './sql/listJobs.js';
 import { jobFromRow } from './sql/rows.js';
 import { type FairnessRow, setFairness } from './sql/setFairness.js';
-import { type Job, type JobState, type Page, jobStates } from './types.js';
+import { type Job, type JobState, type Page, jobStates, pageOf } from './types.js';
 import { type MessageInput, type OrderInput, checkLabels, checkMessage, checkName, checkOrder, checkPageSize, checkPool } from './validate.js';
 
 export interface SubmitInput extends OrderInput {
@@ -82,7 +82,7 @@ export class Jobs {
     const after = filter.afterId == null ? undefined : await findJob(this.db, checkJobId(filter.afterId));
     if (filter.afterId != null && !after) throw badInput('after is not a job of this listing');
     const rows = await listJobs(this.db, { pool, state, after: after && { submittedAt: after.submittedAt, id: after.id }, limit: limit + 1 });
-    return { items: rows.slice(0, limit).map(jobFromRow), hasMore: rows.length > limit };
+    return pageOf(rows, limit, jobFromRow);
   }
 
   /** Cancels a PENDING backlog job; CONFLICT once it has a lease (or ended), NOT_FOUND for none. Written to the audit log with `actor`. */

@@ -16,7 +16,7 @@ import { recordHeartbeat } from './sql/recordHeartbeat.js';
 import { registerConsumer, uniqueTopicConstraint } from './sql/registerConsumer.js';
 import { type ChangedRow, consumerFromRow } from './sql/rows.js';
 import { setConsumerStatus } from './sql/setConsumerStatus.js';
-import type { Consumer, ConsumerStatus, Page } from './types.js';
+import { type Consumer, type ConsumerStatus, type Page, pageOf } from './types.js';
 import { checkCapacity, checkConsumerTopic, checkId, checkLabels, checkPageSize, checkPool, checkSettableStatus, staleEpochMessage } from './validate.js';
 
 export interface RegisterInput {
@@ -135,7 +135,7 @@ export class Registry {
     const afterId = filter.afterId == null ? undefined : checkId(limits, filter.afterId);
     // One row more than asked for says whether another page follows.
     const rows = await listConsumers(this.db, { pool, status: filter.status ?? undefined, afterId, limit: limit + 1 });
-    return { items: rows.slice(0, limit).map(consumerFromRow), hasMore: rows.length > limit };
+    return pageOf(rows, limit, consumerFromRow);
   }
 
   /** The consumer a claim would take now; reserves nothing. */

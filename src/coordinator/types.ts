@@ -117,3 +117,9 @@ export interface Page<T> {
   items: T[];
   hasMore: boolean;
 }
+
+/** The page of rows fetched with one more than `limit`: that extra row only says another page follows. */
+export const pageOf = <R, T>(rows: readonly R[], limit: number, toItem: (row: R) => T): Page<T> => ({
+  items: rows.slice(0, limit).map((row) => toItem(row)),
+  hasMore: rows.length > limit,
+});
