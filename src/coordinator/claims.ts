@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { jobRecordHeaders } from '../protocol/headers.js';
 import { isUniqueViolation } from '../sql/database.js';
+import { type Pending, Batcher } from './batcher.js';
 import { badInput, conflict, kafkaUnavailable, noFreeConsumer, notFound, shuttingDown } from './errors.js';
 import type { Filler } from './filler.js';
 import { type Clock, type Database, type JobMessage, type JobTransport, type Observer, type Produced, TransportUnavailableError } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
 import { abandonWait, releaseAssigned } from './sql/abandonWait.js';
 import type { AssignedJob, JobSettings } from './sql/assignment.js';
-import { type ClaimedJob, claimFreeConsumer } from './sql/claimFreeConsumer.js';
+import { type ClaimedJob, claimFreeConsumer, claimFreeConsumers } from './sql/claimFreeConsumer.js';
 import { type MatchingCounts, countMatching } from './sql/countMatching.js';
 import { endLease } from './sql/endLease.js';
 import { enqueueJobs } from './sql/enqueueJobs.js';
@@ -67,8 +68,13 @@ function noFreeConsumerMessage(pool: string, labels: readonly string[], counts: 
 
 type WaitRequest = ClaimRequest & { priority: number; fairnessKey: string; requestKey: string | undefined };
 
+/** The most claims one statement carries. */
+const maxClaimBatch = 64;
+
 export class Claims {
   private readonly waiters: Waiters;
+  /** Claims without a job that arrive while one is in flight are made together (claimBatch). */
+  private readonly claims = new Batcher<ClaimRequest, Lease | undefined>((batch) => this.claimBatch(batch), maxClaimBatch);
 
   constructor(
     private readonly db: Database,
@@ -96,7 +102,7 @@ export class Claims {
   /** Reserves a slot of the longest-idle free consumer, or refuses with NO_FREE_CONSUMER / NOT_FOUND. */
   async claimFreeConsumer(input: ClaimInput): Promise<Lease> {
     const claim = this.checkClaim(input);
-    const lease = await this.tryClaim(claim, undefined);
+    const lease = await this.claims.add(claim);
     if (!lease) throw await this.noFreeConsumer(claim);
     this.observer.claimed(claim.pool, 0);
     return lease;
@@ -248,6 +254,36 @@ export class Claims {
     const claim = { ...request, leaseId: randomUUID(), job };
     const row = (await claimFreeConsumer(this.db, claim, 'skip')) ?? (await claimFreeConsumer(this.db, claim, 'wait'));
     return row && leaseFromRow(row);
+  }
+
+  /**
+   * Claims that arrived together. One alone is made as ever. Several of one pool and labels are made
+   * in one statement, skipping consumers other statements hold; a claim that statement left without
+   * a lease (fewer consumers claimable at once than claims) is then made alone, which also waits for
+   * held consumers: no claim is refused while a slot is free.
+   */
+  private async claimBatch(batch: readonly Pending<ClaimRequest, Lease | undefined>[]): Promise<void> {
+    const alone = (call: Pending<ClaimRequest, Lease | undefined>) => this.tryClaim(call.input, undefined).then(call.resolve, call.reject);
+    const [first] = batch;
+    if (batch.length === 1 && first) return alone(first);
+    const groups = new Map<string, Pending<ClaimRequest, Lease | undefined>[]>();
+    for (const call of batch) {
+      const key = JSON.stringify([call.input.pool, call.input.labels]);
+      groups.set(key, [...(groups.get(key) ?? []), call]);
+    }
+    const left: Pending<ClaimRequest, Lease | undefined>[] = [];
+    for (const calls of groups.values()) {
+      const { pool, labels } = calls[0]!.input;
+      const leases = calls.map((call) => ({ leaseId: randomUUID(), ttlMs: call.input.ttlMs }));
+      const rows = await claimFreeConsumers(this.db, { pool, labels, leases });
+      const claimed = new Map(rows.map((row) => [row.leaseId, row]));
+      calls.forEach((call, index) => {
+        const row = claimed.get(leases[index]!.leaseId);
+        if (row) call.resolve(leaseFromRow(row));
+        else left.push(call);
+      });
+    }
+    await Promise.all(left.map(alone));
   }
 
   /** Waits in line (its job a row of the pool's line) until a slot opens for it, or `signal` aborts. */

@@ -83,7 +83,7 @@ export function createCoordinator(ports: CoordinatorPorts, settings: Coordinator
       if (row.requeued > 0) filler.fill(row.pool);
     }
   };
-  const leases = new Leases(db, settings, jobSettings, afterEnded);
+  const leases = new Leases(db, settings, jobSettings, afterEnded, ports.clock ?? systemClock);
   const jobs = new Jobs(db, settings, filler, transport);
   const intake = new Intake(db, settings, filler, settings.intake.enabled && transport !== undefined);
   const stats = new Stats(db, settings);

@@ -1,10 +1,11 @@
 // The end of a lease, and its life until then: completed by its consumer, released by its producer,
 // failed, or extended while a long job runs.
+import { type Pending, Batcher } from './batcher.js';
 import { conflict, notFound, staleEpoch } from './errors.js';
-import type { Database } from './ports.js';
+import type { Clock, Database } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
 import type { JobSettings } from './sql/assignment.js';
-import { endLease } from './sql/endLease.js';
+import { type OwnedLease, completeLeasesWithoutLine, endLease } from './sql/endLease.js';
 import type { EndedRow } from './sql/endLeases.js';
 import { extendLease } from './sql/extendLease.js';
 import { failLease } from './sql/failLease.js';
@@ -20,13 +21,23 @@ export interface LeaseOwner {
   epoch?: number | null;
 }
 
+/** The most completions one statement carries. */
+const maxCompletionBatch = 64;
+/** How long a consumer whose pool had a line completes alone before trying a batch again. */
+const lineMemoryMs = 1_000;
+
 export class Leases {
+  private readonly completions = new Batcher<OwnedLease, Lease>((batch) => this.completeBatch(batch), maxCompletionBatch);
+  /** Consumers whose last batched completion found a line in their pool, until when: they complete alone meanwhile. */
+  private readonly lined = new Map<string, number>();
+
   constructor(
     private readonly db: Database,
     private readonly settings: CoordinatorSettings,
     private readonly jobSettings: JobSettings,
     /** What happens after a statement that ended a lease: jobs to produce, pools whose line grew. */
     private readonly after: (rows: readonly EndedRow[]) => void,
+    private readonly clock: Clock,
   ) {}
 
   async lease(id: string): Promise<Lease | undefined> {
@@ -34,9 +45,16 @@ export class Leases {
     return row && leaseFromRow(row);
   }
 
-  /** The consumer finished the job: the lease ends and its slot is free again. */
+  /**
+   * The consumer finished the job: the lease ends and its slot is free again (taking the next job in
+   * line, if one waits). Completions that arrive while one is in flight are ended together (completeBatch).
+   */
   completeLease(id: string, owner: LeaseOwner = {}): Promise<Lease> {
-    return this.endLease('COMPLETED', id, owner);
+    const lease = { leaseId: checkLeaseId(id), owner: this.checkOwner(owner) };
+    const consumerId = lease.owner.consumerId;
+    const linedUntil = consumerId === undefined ? undefined : this.lined.get(consumerId);
+    if (linedUntil !== undefined && linedUntil > this.clock.now()) return this.endChecked('COMPLETED', lease);
+    return this.completions.add(lease);
   }
 
   /** The producer gives the slot back without sending anything. */
@@ -62,12 +80,52 @@ export class Leases {
     return this.endedOrRefused(rows[0], leaseId, checked);
   }
 
-  private async endLease(state: 'COMPLETED' | 'RELEASED', id: string, owner: LeaseOwner): Promise<Lease> {
-    const leaseId = checkLeaseId(id);
-    const checked = this.checkOwner(owner);
-    const rows = await endLease(this.db, state, leaseId, checked, this.jobSettings);
+  private endLease(state: 'COMPLETED' | 'RELEASED', id: string, owner: LeaseOwner): Promise<Lease> {
+    return this.endChecked(state, { leaseId: checkLeaseId(id), owner: this.checkOwner(owner) });
+  }
+
+  /** One lease ends in its own statement: its slot takes the next job in line there and then. */
+  private async endChecked(state: 'COMPLETED' | 'RELEASED', { leaseId, owner }: OwnedLease): Promise<Lease> {
+    const rows = await endLease(this.db, state, leaseId, owner, this.jobSettings);
     this.after(rows);
-    return this.endedOrRefused(rows[0], leaseId, checked);
+    return this.endedOrRefused(rows[0], leaseId, owner);
+  }
+
+  /**
+   * Completions that arrived together. One alone ends in its own statement. Several end in one
+   * statement (one per kind of owner check), except a lease whose pool has a line, whose slot must
+   * take the next job as it frees, or whose owner or state is not right: each of those then ends
+   * alone, which also says precisely why one cannot. A lease asked twice in a batch is completed by
+   * the first call; the second is told it is already COMPLETED.
+   */
+  private async completeBatch(batch: readonly Pending<OwnedLease, Lease>[]): Promise<void> {
+    const alone = (call: Pending<OwnedLease, Lease>) => this.endChecked('COMPLETED', call.input).then(call.resolve, call.reject);
+    const [first] = batch;
+    if (batch.length === 1 && first) return alone(first);
+    const left: Pending<OwnedLease, Lease>[] = [];
+    for (const signOfLife of [true, false]) {
+      const calls = batch.filter((call) => (call.input.owner.epoch !== undefined) === signOfLife);
+      if (calls.length === 0) continue;
+      const rows = await completeLeasesWithoutLine(this.db, calls.map((call) => call.input), signOfLife, this.jobSettings);
+      this.after(rows);
+      const ended = new Map(rows.map((row) => [row.leaseId, row]));
+      for (const call of calls) {
+        const row = ended.get(call.input.leaseId);
+        ended.delete(call.input.leaseId);
+        if (row) call.resolve(leaseFromRow(row));
+        else left.push(call);
+      }
+    }
+    const until = this.clock.now() + lineMemoryMs;
+    for (const { input } of left) if (input.owner.consumerId !== undefined) this.lined.set(input.owner.consumerId, until);
+    if (this.lined.size > 10_000) this.forgetLines();
+    await Promise.all(left.map(alone));
+  }
+
+  /** Drops the line memories that ran out (a bound on the map, whatever consumers come and go). */
+  private forgetLines(): void {
+    const now = this.clock.now();
+    for (const [consumerId, until] of this.lined) if (until <= now) this.lined.delete(consumerId);
   }
 
   private checkOwner(owner: LeaseOwner): LeaseOwnerCheck {

@@ -81,7 +81,8 @@ export function endLeases(db: Database, state: EndedState, where: Sql, options: 
       SELECT consumer_id, count(*)::int AS n FROM ended GROUP BY consumer_id
     ), old AS (
       SELECT c.id, c.pool, c.labels, c.epoch, c.topic, c.status, c.in_flight, c.capacity, c.offline_since, c.deregistered_at
-      FROM consumers c WHERE c.id IN (SELECT consumer_id FROM counts) FOR UPDATE
+      -- In id order: statements that end several consumers' leases at once lock their rows in one order, never crosswise.
+      FROM consumers c WHERE c.id IN (SELECT consumer_id FROM counts) ORDER BY c.id FOR UPDATE
     ), ${assign ? sql`slot AS (
       SELECT old.id, old.pool, old.labels, old.epoch, old.topic,
              CASE WHEN old.status = 'FREE' AND ${alive} AND old.deregistered_at IS NULL
