@@ -1,5 +1,7 @@
 // A Handoff server in a child process, started the way `npm start` starts it (tests, soak, benchmarks).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ServerProcess {
@@ -13,11 +15,38 @@ export interface ServerProcess {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Where tests and benchmarks build the server (`npm run build -- --out-dir`): not dist/, which the
+ * `handoff` command runs when present, so a build in progress never meets a command starting.
+ */
+const compiledDir = path.join(root, '.compiled');
+/** The compiled server, as the Docker image runs it (there from dist/main.js). */
+export const compiledEntry = path.join(compiledDir, 'main.js');
+
+let built: Promise<void> | undefined;
+/** Compiles the server (`npm run build`) once per process: what `compiled` runs is this source. */
+export function buildServer(): Promise<void> {
+  built ??= new Promise<void>((resolve, reject) => {
+    execFile('npm', ['run', '--silent', 'build', '--', '--out-dir', path.basename(compiledDir)], { cwd: root }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`npm run build failed:\n${stdout}${stderr}`, { cause: error }));
+      else resolve();
+    });
+  });
+  return built;
+}
+
+/**
+ * `compiled`: run the compiled server (buildServer) with plain node, as deployed (the Docker image), instead of the
+ * source through tsx, as `npm start` does — tsx's loader and its transpiled sources cost the process
+ * ~110 MiB of memory, which a benchmark of the deployed server must not count.
+ */
 export async function startServerProcess(
   database: { databaseUrl: string | undefined; dataDir: string },
   env: Record<string, string> = {},
+  { compiled = false }: { compiled?: boolean } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  if (compiled && !existsSync(compiledEntry)) throw new Error(`${compiledEntry} is missing: call buildServer() first`);
+  const child = spawn(process.execPath, compiled ? [compiledEntry] : ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

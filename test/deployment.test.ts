@@ -2,9 +2,16 @@
 // one PostgreSQL and one Kafka, behind one port. (`docker compose config` validates its syntax where
 // Docker Compose is installed; docs/deployment.md.)
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { GraphQLClient } from '../src/client/graphqlClient.js';
+import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../src/client/operations.js';
 import { defaultKafkaVersion } from '../scripts/kafka/broker.js';
+import { buildServer, startServerProcess } from '../scripts/serverProcess.js';
+import { adminEnv, adminHeaders, unique } from './support/harness.js';
 
 interface Service {
   image?: string;
@@ -38,5 +45,36 @@ describe('docker-compose.yml', () => {
       expect(replica.ports).toBeUndefined();
     }
     expect(compose.services.gateway?.ports).toEqual(['4000:4000']);
+  });
+});
+
+describe('the Docker image', () => {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+
+  it('builds the server and runs it compiled, with plain node', () => {
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+  });
+
+  it('its command serves: the compiled server (npm run build, run by plain node) claims and completes on the embedded database, and serves the dashboard', async () => {
+    await buildServer();
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'handoff-compiled-'));
+    const server = await startServerProcess({ databaseUrl: undefined, dataDir }, adminEnv, { compiled: true });
+    const client = new GraphQLClient({ url: server.url, headers: adminHeaders });
+    try {
+      const pool = unique('d');
+      await client.request(RegisterConsumer, { input: { id: `${pool}-c`, pool } });
+      const { claimFreeConsumer } = await client.request(ClaimFreeConsumer, { pool });
+      const { completeLease } = await client.request(CompleteLease, { id: claimFreeConsumer.id });
+      expect(completeLease).toMatchObject({ state: 'COMPLETED', consumer: { id: `${pool}-c`, inFlight: 0 } });
+      // The dashboard's static files were copied beside the compiled code.
+      const page = await fetch(new URL('/', server.url));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+    } finally {
+      await client.close();
+      expect(await server.stop()).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

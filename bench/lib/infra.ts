@@ -7,7 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { type KafkaBroker, kafkaVersion, startKafkaBroker } from '../../scripts/kafka/broker.js';
-import { startServerProcess } from '../../scripts/serverProcess.js';
+import { buildServer, startServerProcess } from '../../scripts/serverProcess.js';
 
 export const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -161,6 +161,8 @@ export async function startBenchServer(backend: Backend, options: { kafkaBrokers
   const database = backend === 'postgres' ? await createBenchDatabase() : undefined;
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const analyzedByBench = database !== undefined && (await postgresAutovacuum()) === 'off';
+  // The server as deployed (the Docker image): compiled, run by plain node, not through tsx.
+  await buildServer();
   const server = await startServerProcess(
     { databaseUrl: database?.url, dataDir },
     {
@@ -175,6 +177,7 @@ export async function startBenchServer(backend: Backend, options: { kafkaBrokers
       // Port 0: the inspector picks a free one and prints its URL, which collectGarbage() reads.
       ...(options.inspector && { NODE_OPTIONS: '--inspect=127.0.0.1:0' }),
     },
+    { compiled: true },
   ).catch(async (error: unknown) => {
     await database?.drop();
     await rm(dataDir, { recursive: true, force: true });

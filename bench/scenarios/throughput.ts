@@ -6,7 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { GraphQLClient } from '../../src/client/graphqlClient.js';
 import { ClaimFreeConsumer, CompleteLease, RegisterConsumer } from '../../src/client/operations.js';
-import { type Backend, type BenchServer, type Transport, backendLabel, rssMiB, startBenchServer, transportLabel, transports } from '../lib/infra.js';
+import { type Backend, type BenchServer, type Transport, backendLabel, rssMiB, settledRssMiB, startBenchServer, transportLabel, transports } from '../lib/infra.js';
 import { Arrivals, subscribedProducers, waitersReady } from '../lib/leases.js';
 import { progressBar } from '../lib/progress.js';
 import { type HeadlineRow, type RunContext, type ScenarioResult, logVerdicts, ms, resultOfThisRun, table, verdict, writeResult } from '../lib/report.js';
@@ -20,6 +20,8 @@ const registrationsPerRequest = 20; // HANDOFF_MAX_ALIASES
 const goal = { pairsPerSecond: 1_500, atConcurrency: 64, rssMiB: { postgres: 300, pglite: 400 }, claimP99Ms: 20 };
 /** Claims at scale go the SDK's way. */
 const scaleTransport: Transport = 'websocket';
+/** How long the RSS after a full collection is sampled (the least sample counts; see settledRssMiB). */
+const settleMs = 3_000;
 
 interface Window {
   transport: Transport;
@@ -105,6 +107,9 @@ async function atScale(server: BenchServer, consumers: number, subscriptions: nu
   await waitersReady(client, waitPool, subscriptions, 60_000);
   await sleep(1_000);
   const rssSubscribed = await rssMiB(server.pid);
+  // What the server holds, not what its collector has not yet reclaimed from the windows before.
+  await server.collectGarbage();
+  const rssHeld = await settledRssMiB(server.pid, settleMs);
   const window = await claimLoop(server, pool, scaleTransport, 8, seconds, `throughput: ${server.backend} at scale`);
   const rssAfterClaims = await rssMiB(server.pid);
   await waiting.stop();
@@ -113,7 +118,7 @@ async function atScale(server: BenchServer, consumers: number, subscriptions: nu
     consumers,
     subscriptions,
     registrationsPerSecond: round(registrationsPerSecond),
-    rssMiB: { idle: round(rssIdle), registered: round(rssRegistered), subscribed: round(rssSubscribed), afterClaims: round(rssAfterClaims) },
+    rssMiB: { idle: round(rssIdle), registered: round(rssRegistered), subscribed: round(rssSubscribed), held: round(rssHeld), afterClaims: round(rssAfterClaims) },
     claimsAtConcurrency8: window,
   };
 }
@@ -125,7 +130,8 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
   const backends: Backend[] = ['pglite', 'postgres'];
   const results: BackendResult[] = [];
   for (const backend of backends) {
-    const server = await startBenchServer(backend);
+    // With its inspector: the scale step collects the server's garbage before it reads what it holds.
+    const server = await startBenchServer(backend, { inspector: true });
     try {
       const client = new GraphQLClient({ url: server.url, headers: server.headers });
       const pool = `tp-${randomBytes(3).toString('hex')}`;
@@ -167,13 +173,14 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
   context.log(`\nAt scale: ${scale.consumers} registered consumers, ${scale.subscriptions} open awaitFreeConsumer subscriptions (server RSS; PGlite's database lives in the server process); claims over ${scaleTransport}`);
   context.log(
     table([
-      ['backend', 'registrations/s', 'RSS idle', 'registered', '+ subscriptions', 'after claims', 'claims/s ×8', 'claim p50', 'claim p99'],
+      ['backend', 'registrations/s', 'RSS idle', 'registered', '+ subscriptions', 'held (after a full GC)', 'after claims', 'claims/s ×8', 'claim p50', 'claim p99'],
       ...results.map(({ backend, scale: s }) => [
         backendLabel[backend],
         s.registrationsPerSecond,
         `${s.rssMiB.idle} MiB`,
         `${s.rssMiB.registered} MiB`,
         `${s.rssMiB.subscribed} MiB`,
+        `${s.rssMiB.held} MiB`,
         `${s.rssMiB.afterClaims} MiB`,
         s.claimsAtConcurrency8.pairsPerSecond,
         ms(s.claimsAtConcurrency8.claim.p50),
@@ -203,10 +210,10 @@ export async function runThroughput(context: RunContext): Promise<ScenarioResult
     },
     ...results.map(
       ({ backend, scale: s }): HeadlineRow => ({
-        metric: `${scale.consumers.toLocaleString('en')} consumers + ${scale.subscriptions.toLocaleString('en')} waiting subscriptions, ${backendLabel[backend]}: server RSS; claim p50 / p99`,
-        value: `${s.rssMiB.subscribed} MiB; ${ms(s.claimsAtConcurrency8.claim.p50)} / ${ms(s.claimsAtConcurrency8.claim.p99)}`,
+        metric: `${scale.consumers.toLocaleString('en')} consumers + ${scale.subscriptions.toLocaleString('en')} waiting subscriptions, ${backendLabel[backend]}: server RSS held (after a full GC; before it); claim p50 / p99`,
+        value: `${s.rssMiB.held} MiB (${s.rssMiB.subscribed} MiB); ${ms(s.claimsAtConcurrency8.claim.p50)} / ${ms(s.claimsAtConcurrency8.claim.p99)}`,
         goal: `≤ ${goal.rssMiB[backend]} MiB; p99 ≤ ${goal.claimP99Ms} ms`,
-        status: verdict(s.rssMiB.subscribed <= goal.rssMiB[backend] && s.claimsAtConcurrency8.claim.p99 <= goal.claimP99Ms && s.claimsAtConcurrency8.errors === 0),
+        status: verdict(s.rssMiB.held <= goal.rssMiB[backend] && s.claimsAtConcurrency8.claim.p99 <= goal.claimP99Ms && s.claimsAtConcurrency8.errors === 0),
       }),
     ),
   ];
