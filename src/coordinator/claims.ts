@@ -71,6 +71,9 @@ type WaitRequest = ClaimRequest & { priority: number; fairnessKey: string; reque
 /** The most claims one statement carries. */
 const maxClaimBatch = 64;
 
+/** A claim without a job waiting in a batch: its lease, or undefined when no consumer was claimable. */
+type PendingClaim = Pending<ClaimRequest, Lease | undefined>;
+
 export class Claims {
   private readonly waiters: Waiters;
   /** Claims without a job that arrive while one is in flight are made together (claimBatch). */
@@ -262,26 +265,28 @@ export class Claims {
    * a lease (fewer consumers claimable at once than claims) is then made alone, which also waits for
    * held consumers: no claim is refused while a slot is free.
    */
-  private async claimBatch(batch: readonly Pending<ClaimRequest, Lease | undefined>[]): Promise<void> {
-    const alone = (call: Pending<ClaimRequest, Lease | undefined>) => this.tryClaim(call.input, undefined).then(call.resolve, call.reject);
+  private async claimBatch(batch: readonly PendingClaim[]): Promise<void> {
+    const alone = (call: PendingClaim) => this.tryClaim(call.input, undefined).then(call.resolve, call.reject);
     const [first] = batch;
     if (batch.length === 1 && first) return alone(first);
-    const groups = new Map<string, Pending<ClaimRequest, Lease | undefined>[]>();
+    const groups = new Map<string, { pool: string; labels: string[]; calls: PendingClaim[] }>();
     for (const call of batch) {
-      const key = JSON.stringify([call.input.pool, call.input.labels]);
-      groups.set(key, [...(groups.get(key) ?? []), call]);
+      const { pool, labels } = call.input;
+      const key = JSON.stringify([pool, labels]);
+      const group = groups.get(key) ?? { pool, labels, calls: [] };
+      group.calls.push(call);
+      groups.set(key, group);
     }
-    const left: Pending<ClaimRequest, Lease | undefined>[] = [];
-    for (const calls of groups.values()) {
-      const { pool, labels } = calls[0]!.input;
-      const leases = calls.map((call) => ({ leaseId: randomUUID(), ttlMs: call.input.ttlMs }));
-      const rows = await claimFreeConsumers(this.db, { pool, labels, leases });
+    const left: PendingClaim[] = [];
+    for (const { pool, labels, calls } of groups.values()) {
+      const asked = calls.map((call) => ({ call, leaseId: randomUUID() }));
+      const rows = await claimFreeConsumers(this.db, { pool, labels, leases: asked.map(({ call, leaseId }) => ({ leaseId, ttlMs: call.input.ttlMs })) });
       const claimed = new Map(rows.map((row) => [row.leaseId, row]));
-      calls.forEach((call, index) => {
-        const row = claimed.get(leases[index]!.leaseId);
+      for (const { call, leaseId } of asked) {
+        const row = claimed.get(leaseId);
         if (row) call.resolve(leaseFromRow(row));
         else left.push(call);
-      });
+      }
     }
     await Promise.all(left.map(alone));
   }
