@@ -3,8 +3,8 @@
 // batch. Under load a statement then carries many calls, and PostgreSQL parses, plans, locks and
 // commits once for all of them — the group commit of a database, one level up.
 
-/** A call waiting in a batch, settled by the batch's runner. */
-export interface Pending<Input, Result> {
+/** A call waiting in a batch. */
+interface Pending<Input, Result> {
   readonly input: Input;
   resolve(result: Result | PromiseLike<Result>): void;
   reject(error: unknown): void;
@@ -15,11 +15,13 @@ export class Batcher<Input, Result> {
   private running = false;
 
   /**
-   * `run` settles every call of its batch (a call it leaves unsettled would never end); if it throws,
-   * every call it has not settled fails with that error.
+   * `alone` runs one call in its own statement. `together` runs several in one and gives the results
+   * of those it served; each call it left out then runs alone (which also says precisely why one
+   * cannot be served). If `together` throws, every call of its batch fails with that error.
    */
   constructor(
-    private readonly run: (batch: readonly Pending<Input, Result>[]) => Promise<void>,
+    private readonly alone: (input: Input) => Promise<Result>,
+    private readonly together: (inputs: readonly Input[]) => Promise<ReadonlyMap<Input, Result>>,
     private readonly maxBatch: number,
   ) {}
 
@@ -35,7 +37,7 @@ export class Batcher<Input, Result> {
     const batch = this.waiting.splice(0, this.maxBatch);
     this.running = true;
     this.run(batch)
-      // Settling a settled promise does nothing: only the calls `run` left open get the error.
+      // Settling a settled promise does nothing: only the calls not settled yet get the error.
       .catch((error: unknown) => {
         for (const call of batch) call.reject(error);
       })
@@ -43,5 +45,17 @@ export class Batcher<Input, Result> {
         this.running = false;
         this.next();
       });
+  }
+
+  private async run(batch: readonly Pending<Input, Result>[]): Promise<void> {
+    const alone = (call: Pending<Input, Result>) => this.alone(call.input).then(call.resolve, call.reject);
+    const [first] = batch;
+    if (batch.length === 1 && first) return alone(first);
+    const open = new Map(batch.map((call) => [call.input, call]));
+    for (const [input, result] of await this.together(batch.map((call) => call.input))) {
+      open.get(input)?.resolve(result);
+      open.delete(input);
+    }
+    await Promise.all([...open.values()].map(alone));
   }
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { jobRecordHeaders } from '../protocol/headers.js';
 import { isUniqueViolation } from '../sql/database.js';
-import { type Pending, Batcher } from './batcher.js';
+import { Batcher } from './batcher.js';
 import { badInput, conflict, kafkaUnavailable, noFreeConsumer, notFound, shuttingDown } from './errors.js';
 import type { Filler } from './filler.js';
 import { type Clock, type Database, type JobMessage, type JobTransport, type Observer, type Produced, TransportUnavailableError } from './ports.js';
@@ -71,13 +71,17 @@ type WaitRequest = ClaimRequest & { priority: number; fairnessKey: string; reque
 /** The most claims one statement carries. */
 const maxClaimBatch = 64;
 
-/** A claim without a job waiting in a batch: its lease, or undefined when no consumer was claimable. */
-type PendingClaim = Pending<ClaimRequest, Lease | undefined>;
-
 export class Claims {
   private readonly waiters: Waiters;
-  /** Claims without a job that arrive while one is in flight are made together (claimBatch). */
-  private readonly claims = new Batcher<ClaimRequest, Lease | undefined>((batch) => this.claimBatch(batch), maxClaimBatch);
+  /**
+   * Claims without a job that arrive while one is in flight are made together (claimTogether); one
+   * alone, or one the batch left without a lease, is made as ever (tryClaim).
+   */
+  private readonly claims = new Batcher<ClaimRequest, Lease | undefined>(
+    (claim) => this.tryClaim(claim, undefined),
+    (claims) => this.claimTogether(claims),
+    maxClaimBatch,
+  );
 
   constructor(
     private readonly db: Database,
@@ -260,35 +264,31 @@ export class Claims {
   }
 
   /**
-   * Claims that arrived together. One alone is made as ever. Several of one pool and labels are made
-   * in one statement, skipping consumers other statements hold; a claim that statement left without
-   * a lease (fewer consumers claimable at once than claims) is then made alone, which also waits for
-   * held consumers: no claim is refused while a slot is free.
+   * Claims that arrived together: those of one pool and labels in one statement, skipping consumers
+   * other statements hold. A claim it leaves without a lease (fewer consumers claimable at once than
+   * claims) is then made alone, which also waits for held consumers: no claim is refused while a
+   * slot is free.
    */
-  private async claimBatch(batch: readonly PendingClaim[]): Promise<void> {
-    const alone = (call: PendingClaim) => this.tryClaim(call.input, undefined).then(call.resolve, call.reject);
-    const [first] = batch;
-    if (batch.length === 1 && first) return alone(first);
-    const groups = new Map<string, { pool: string; labels: string[]; calls: PendingClaim[] }>();
-    for (const call of batch) {
-      const { pool, labels } = call.input;
+  private async claimTogether(requests: readonly ClaimRequest[]): Promise<Map<ClaimRequest, Lease>> {
+    const groups = new Map<string, { pool: string; labels: string[]; requests: ClaimRequest[] }>();
+    for (const request of requests) {
+      const { pool, labels } = request;
       const key = JSON.stringify([pool, labels]);
-      const group = groups.get(key) ?? { pool, labels, calls: [] };
-      group.calls.push(call);
+      const group = groups.get(key) ?? { pool, labels, requests: [] };
+      group.requests.push(request);
       groups.set(key, group);
     }
-    const left: PendingClaim[] = [];
-    for (const { pool, labels, calls } of groups.values()) {
-      const asked = calls.map((call) => ({ call, leaseId: randomUUID() }));
-      const rows = await claimFreeConsumers(this.db, { pool, labels, leases: asked.map(({ call, leaseId }) => ({ leaseId, ttlMs: call.input.ttlMs })) });
-      const claimed = new Map(rows.map((row) => [row.leaseId, row]));
-      for (const { call, leaseId } of asked) {
-        const row = claimed.get(leaseId);
-        if (row) call.resolve(leaseFromRow(row));
-        else left.push(call);
+    const claimed = new Map<ClaimRequest, Lease>();
+    for (const { pool, labels, requests: grouped } of groups.values()) {
+      const asked = grouped.map((request) => ({ request, leaseId: randomUUID() }));
+      const rows = await claimFreeConsumers(this.db, { pool, labels, leases: asked.map(({ request, leaseId }) => ({ leaseId, ttlMs: request.ttlMs })) });
+      const byLease = new Map(rows.map((row) => [row.leaseId, row]));
+      for (const { request, leaseId } of asked) {
+        const row = byLease.get(leaseId);
+        if (row) claimed.set(request, leaseFromRow(row));
       }
     }
-    await Promise.all(left.map(alone));
+    return claimed;
   }
 
   /** Waits in line (its job a row of the pool's line) until a slot opens for it, or `signal` aborts. */

@@ -1,6 +1,6 @@
 // The end of a lease, and its life until then: completed by its consumer, released by its producer,
 // failed, or extended while a long job runs.
-import { type Pending, Batcher } from './batcher.js';
+import { Batcher } from './batcher.js';
 import { conflict, notFound, staleEpoch } from './errors.js';
 import type { Clock, Database } from './ports.js';
 import type { CoordinatorSettings } from './settings.js';
@@ -27,7 +27,15 @@ const maxCompletionBatch = 64;
 const lineMemoryMs = 1_000;
 
 export class Leases {
-  private readonly completions = new Batcher<OwnedLease, Lease>((batch) => this.completeBatch(batch), maxCompletionBatch);
+  /**
+   * Completions that arrive while one is in flight end together (completeTogether); one alone, or one
+   * the batch left, ends in its own statement (endChecked).
+   */
+  private readonly completions = new Batcher<OwnedLease, Lease>(
+    (lease) => this.endChecked('COMPLETED', lease),
+    (leases) => this.completeTogether(leases),
+    maxCompletionBatch,
+  );
   /** Consumers whose last batched completion found a line in their pool, until when: they complete alone meanwhile. */
   private readonly lined = new Map<string, number>();
 
@@ -47,10 +55,10 @@ export class Leases {
 
   /**
    * The consumer finished the job: the lease ends and its slot is free again (taking the next job in
-   * line, if one waits). Completions that arrive while one is in flight are ended together (completeBatch).
+   * line, if one waits). Completions that arrive while one is in flight are ended together.
    */
   completeLease(id: string, owner: LeaseOwner = {}): Promise<Lease> {
-    const lease = { leaseId: checkLeaseId(id), owner: this.checkOwner(owner) };
+    const lease = this.owned(id, owner);
     const consumerId = lease.owner.consumerId;
     const linedUntil = consumerId === undefined ? undefined : this.lined.get(consumerId);
     if (linedUntil !== undefined && linedUntil > this.clock.now()) return this.endChecked('COMPLETED', lease);
@@ -81,7 +89,12 @@ export class Leases {
   }
 
   private endLease(state: 'COMPLETED' | 'RELEASED', id: string, owner: LeaseOwner): Promise<Lease> {
-    return this.endChecked(state, { leaseId: checkLeaseId(id), owner: this.checkOwner(owner) });
+    return this.endChecked(state, this.owned(id, owner));
+  }
+
+  /** The lease and who says they hold it, checked. */
+  private owned(id: string, owner: LeaseOwner): OwnedLease {
+    return { leaseId: checkLeaseId(id), owner: this.checkOwner(owner) };
   }
 
   /** One lease ends in its own statement: its slot takes the next job in line there and then. */
@@ -92,34 +105,32 @@ export class Leases {
   }
 
   /**
-   * Completions that arrived together. One alone ends in its own statement. Several end in one
-   * statement (one per kind of owner check), except a lease whose pool has a line, whose slot must
-   * take the next job as it frees, or whose owner or state is not right: each of those then ends
-   * alone, which also says precisely why one cannot. A lease asked twice in a batch is completed by
-   * the first call; the second is told it is already COMPLETED.
+   * Completions that arrived together, in one statement per kind of owner check. A lease whose pool
+   * has a line (its slot must take the next job as it frees), or whose owner or state is not right,
+   * is left out and ends alone (the Batcher's doing), which also says precisely why one cannot. A
+   * lease asked twice is completed for the first call; the second, left out, is told it is already
+   * COMPLETED.
    */
-  private async completeBatch(batch: readonly Pending<OwnedLease, Lease>[]): Promise<void> {
-    const alone = (call: Pending<OwnedLease, Lease>) => this.endChecked('COMPLETED', call.input).then(call.resolve, call.reject);
-    const [first] = batch;
-    if (batch.length === 1 && first) return alone(first);
-    const left: Pending<OwnedLease, Lease>[] = [];
+  private async completeTogether(leases: readonly OwnedLease[]): Promise<Map<OwnedLease, Lease>> {
+    const completed = new Map<OwnedLease, Lease>();
     for (const signOfLife of [true, false]) {
-      const calls = batch.filter((call) => (call.input.owner.epoch !== undefined) === signOfLife);
-      if (calls.length === 0) continue;
-      const rows = await completeLeasesWithoutLine(this.db, calls.map((call) => call.input), signOfLife, this.jobSettings);
+      const group = leases.filter((lease) => (lease.owner.epoch !== undefined) === signOfLife);
+      if (group.length === 0) continue;
+      const rows = await completeLeasesWithoutLine(this.db, group, signOfLife, this.jobSettings);
       this.after(rows);
       const ended = new Map(rows.map((row) => [row.leaseId, row]));
-      for (const call of calls) {
-        const row = ended.get(call.input.leaseId);
-        ended.delete(call.input.leaseId);
-        if (row) call.resolve(leaseFromRow(row));
-        else left.push(call);
+      for (const lease of group) {
+        const row = ended.get(lease.leaseId);
+        ended.delete(lease.leaseId);
+        if (row) completed.set(lease, leaseFromRow(row));
       }
     }
     const until = this.clock.now() + lineMemoryMs;
-    for (const { input } of left) if (input.owner.consumerId !== undefined) this.lined.set(input.owner.consumerId, until);
+    for (const lease of leases) {
+      if (!completed.has(lease) && lease.owner.consumerId !== undefined) this.lined.set(lease.owner.consumerId, until);
+    }
     if (this.lined.size > 10_000) this.forgetLines();
-    await Promise.all(left.map(alone));
+    return completed;
   }
 
   /** Drops the line memories that ran out (a bound on the map, whatever consumers come and go). */
