@@ -2,13 +2,12 @@
 // coordinator on a real database whose statements are counted as they pass, so the test sees that a
 // batch ran and that every call in it still gets its own precise answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Coordinator, createCoordinator } from '../src/coordinator/index.js';
-import { type Database, openDatabase } from '../src/db/database.js';
-import { type ChangeFeed, startChangeFeed } from '../src/events/changeFeed.js';
-import { createLogger } from '../src/logger.js';
+import type { Coordinator } from '../src/coordinator/index.js';
+import type { Database } from '../src/db/database.js';
 import { type CompiledSql, type Sql, compile } from '../src/sql/statement.js';
-import { backends, createTestDatabase, type TestDatabase } from './support/databases.js';
-import { testConfig, unique } from './support/harness.js';
+import { type StandaloneCoordinator, startCoordinator } from './support/coordinator.js';
+import { backends } from './support/databases.js';
+import { unique } from './support/harness.js';
 
 /**
  * The statements that end leases (every one goes through endLeases) and those that claim: how many,
@@ -43,28 +42,18 @@ function countingStatements(database: Database) {
 }
 
 describe.each(backends)('claims and completions that arrive together, on %s', (backend) => {
-  let testDatabase: TestDatabase;
-  let database: Database;
+  let standalone: StandaloneCoordinator;
   let counting: ReturnType<typeof countingStatements>;
-  let feed: ChangeFeed;
   let coordinator: Coordinator;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase(backend);
-    const config = testConfig(testDatabase, { heartbeatTtlMs: 60_000 });
-    database = await openDatabase(config);
-    counting = countingStatements(database);
-    const log = createLogger(config);
-    feed = await startChangeFeed(database, log);
-    coordinator = createCoordinator({ database: counting.database, changes: feed }, config, log);
-    await coordinator.start(60_000);
+    standalone = await startCoordinator(backend, { heartbeatTtlMs: 60_000 }, (database) => {
+      counting = countingStatements(database);
+      return counting.database;
+    });
+    coordinator = standalone.coordinator;
   });
-  afterAll(async () => {
-    await coordinator?.close();
-    await feed?.close();
-    await database?.close();
-    await testDatabase?.drop();
-  });
+  afterAll(() => standalone?.close());
 
   /** `size` consumers of capacity 1 in a new pool, each holding one claimed lease. */
   async function busyPool(size: number) {

@@ -1,34 +1,20 @@
 // The domain on its own: the coordinator given its ports (a real database and its change feed, no
 // Kafka), with no GraphQL server around it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Coordinator, createCoordinator } from '../src/coordinator/index.js';
-import { type Database, openDatabase } from '../src/db/database.js';
-import { type ChangeFeed, startChangeFeed } from '../src/events/changeFeed.js';
-import { createLogger } from '../src/logger.js';
-import { backends, createTestDatabase, type TestDatabase } from './support/databases.js';
-import { eventually, testConfig, unique } from './support/harness.js';
+import type { Coordinator } from '../src/coordinator/index.js';
+import { type StandaloneCoordinator, startCoordinator } from './support/coordinator.js';
+import { backends } from './support/databases.js';
+import { eventually, unique } from './support/harness.js';
 
 describe.each(backends)('the coordinator against its ports on %s', (backend) => {
-  let testDatabase: TestDatabase;
-  let database: Database;
-  let feed: ChangeFeed;
+  let standalone: StandaloneCoordinator;
   let coordinator: Coordinator;
-  const config = () => testConfig(testDatabase, { heartbeatTtlMs: 1_000 });
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase(backend);
-    database = await openDatabase(config());
-    const log = createLogger(config());
-    feed = await startChangeFeed(database, log);
-    coordinator = createCoordinator({ database, changes: feed }, config(), log);
-    await coordinator.start(60_000);
+    standalone = await startCoordinator(backend, { heartbeatTtlMs: 1_000 });
+    coordinator = standalone.coordinator;
   });
-  afterAll(async () => {
-    await coordinator?.close();
-    await feed?.close();
-    await database?.close();
-    await testDatabase?.drop();
-  });
+  afterAll(() => standalone?.close());
 
   it('registers, claims the longest idle consumer, and completes', async () => {
     const pool = unique('p');
