@@ -1,4 +1,5 @@
-// A Handoff server in a child process, started the way `npm start` starts it (tests, soak, benchmarks).
+// A Handoff server in a child process, started the way `npm start` starts it (tests), or compiled, the
+// way the Docker image runs it (the benchmarks, the image's test).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +21,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * `handoff` command runs when present, so a build in progress never meets a command starting.
  */
 const compiledDir = path.join(root, '.compiled');
-/** The compiled server, as the Docker image runs it (there from dist/main.js). */
-export const compiledEntry = path.join(compiledDir, 'main.js');
+/** The compiled server's entry (the image runs the same from dist/main.js). */
+const compiledEntry = path.join(compiledDir, 'main.js');
 
 let built: Promise<void> | undefined;
 /** Compiles the server (`npm run build`) once per process: what `compiled` runs is this source. */
