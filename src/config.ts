@@ -57,6 +57,12 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
+  /**
+   * The embedded database's buffer cache (PostgreSQL's shared_buffers inside PGlite), in MiB. It
+   * lives in the server's own memory, so it is part of the server's RSS; reads past it go to the
+   * operating system's file cache.
+   */
+  pgliteBuffersMb: number;
   heartbeatTtlMs: number;
   defaultLeaseTtlMs: number;
   /** How often this replica looks for expired leases and stale consumers. */
@@ -177,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl,
     databasePoolSize: int('HANDOFF_DB_POOL_SIZE', 10, 1, 500),
     dataDir: path.resolve(env.HANDOFF_DATA_DIR || '.handoff'),
+    pgliteBuffersMb: int('HANDOFF_PGLITE_BUFFERS_MB', 32, 8, 4096),
     heartbeatTtlMs: int('HANDOFF_HEARTBEAT_TTL_MS', 15_000, 1_000, 3_600_000),
     defaultLeaseTtlMs: int('HANDOFF_LEASE_TTL_MS', 30_000, defaultLimits.minLeaseTtlMs, defaultLimits.maxLeaseTtlMs),
     sweepIntervalMs: int('HANDOFF_SWEEP_INTERVAL_MS', 1_000, 50, 60_000),

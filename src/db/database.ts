@@ -54,12 +54,12 @@ async function migrationStateOf(db: SqlDatabase): Promise<MigrationState> {
 
 /** Opens the configured database and applies pending migrations. */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'pgliteBuffersMb'>,
   log?: Logger,
 ): Promise<Database> {
   return config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize, log)
-    : openPglite(pgliteDir(config.dataDir));
+    : openPglite(pgliteDir(config.dataDir), config.pgliteBuffersMb);
 }
 
 function pgliteExecutor(db: PGlite | Transaction): SqlDatabase {
@@ -74,9 +74,10 @@ function pgliteExecutor(db: PGlite | Transaction): SqlDatabase {
   return executor;
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, buffersMb: number): Promise<Database> {
   await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  // PGlite's own start parameters, with its buffer cache sized as configured (PGlite's default is 128 MB).
+  const pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${buffersMb}MB`] });
   await applyMigrations({ kind: 'pglite', pglite });
   const executor = pgliteExecutor(pglite);
   let prisma: PrismaClient | undefined;
