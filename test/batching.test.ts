@@ -6,7 +6,7 @@ import type { Coordinator } from '../src/coordinator/index.js';
 import type { Database } from '../src/db/database.js';
 import { type CompiledSql, type Sql, compile } from '../src/sql/statement.js';
 import { type StandaloneCoordinator, startCoordinator } from './support/coordinator.js';
-import { backends } from './support/databases.js';
+import { backends, withQuery } from './support/databases.js';
 import { unique } from './support/harness.js';
 
 /**
@@ -15,19 +15,10 @@ import { unique } from './support/harness.js';
  */
 function countingStatements(database: Database) {
   const statements: CompiledSql[] = [];
-  const counted: Database = {
-    query: <Row,>(statement: Sql) => {
-      statements.push(compile(statement));
-      return database.query<Row>(statement);
-    },
-    transaction: (work) => database.transaction(work),
-    listen: (channel, handlers) => database.listen(channel, handlers),
-    migrationState: () => database.migrationState(),
-    get prisma() {
-      return database.prisma;
-    },
-    close: () => database.close(),
-  };
+  const counted = withQuery(database, <Row,>(statement: Sql) => {
+    statements.push(compile(statement));
+    return database.query<Row>(statement);
+  });
   const ends = () => statements.filter(({ text }) => text.includes('WITH ended AS'));
   const claims = () => statements.filter(({ text }) => text.includes('WITH asked AS') && text.includes('claimable'));
   return {

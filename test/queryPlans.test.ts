@@ -10,7 +10,7 @@ import { endLease } from '../src/coordinator/sql/endLease.js';
 import { enqueueJobs } from '../src/coordinator/sql/enqueueJobs.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { type Sql, sql } from '../src/sql/statement.js';
-import { type BackendName, backends, createTestDatabase, type TestDatabase } from './support/databases.js';
+import { type BackendName, backends, createTestDatabase, type TestDatabase, withQuery } from './support/databases.js';
 import { testConfig, unique } from './support/harness.js';
 
 /** A plan node as EXPLAIN (FORMAT JSON) gives it. */
@@ -25,16 +25,13 @@ const settings: JobSettings = { defaultLeaseTtlMs: 30_000, processingTtlMs: 60_0
 /** A database whose statements are planned, not run: each one's plan is kept, and it returns no row. */
 function planning(database: Database) {
   const plans: PlanNode[] = [];
-  const planned: Database = {
-    ...database,
-    query: async <Row,>(statement: Sql) => {
-      const [row] = await database.query<{ 'QUERY PLAN': { Plan: PlanNode }[] | string }>(sql`EXPLAIN (FORMAT JSON) ${statement}`);
-      const plan = row?.['QUERY PLAN'];
-      const parsed: { Plan: PlanNode }[] = typeof plan === 'string' ? JSON.parse(plan) : (plan ?? []);
-      for (const { Plan } of parsed) plans.push(Plan);
-      return [] as Row[];
-    },
-  };
+  const planned = withQuery(database, async <Row,>(statement: Sql) => {
+    const [row] = await database.query<{ 'QUERY PLAN': { Plan: PlanNode }[] | string }>(sql`EXPLAIN (FORMAT JSON) ${statement}`);
+    const plan = row?.['QUERY PLAN'];
+    const parsed: { Plan: PlanNode }[] = typeof plan === 'string' ? JSON.parse(plan) : (plan ?? []);
+    for (const { Plan } of parsed) plans.push(Plan);
+    return [] as Row[];
+  });
   return { database: planned, plans };
 }
 

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Database } from '../../src/db/database.js';
+import type { Sql } from '../../src/sql/statement.js';
 
 export const adminPostgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -45,4 +47,21 @@ async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The database with its statements going through `query` (to count or plan them); everything else,
+ * transactions among it, goes to the database itself. Prisma Client is opened only if asked for.
+ */
+export function withQuery(database: Database, query: <Row>(statement: Sql) => Promise<Row[]>): Database {
+  return {
+    query,
+    transaction: (work) => database.transaction(work),
+    listen: (channel, handlers) => database.listen(channel, handlers),
+    migrationState: () => database.migrationState(),
+    get prisma() {
+      return database.prisma;
+    },
+    close: () => database.close(),
+  };
 }
