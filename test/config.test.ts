@@ -1,11 +1,9 @@
 // Configuration: read once from the environment; every bad value is named, empty means unset.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadCliSettings, loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { sql } from '../src/sql/statement.js';
+import { createTestDatabase } from './support/databases.js';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {
@@ -36,14 +34,14 @@ describe('loadConfig', () => {
   it('the embedded database runs with the buffer cache asked for: 32 MiB unless HANDOFF_PGLITE_BUFFERS_MB says otherwise', async () => {
     expect(problemsOf({ HANDOFF_PGLITE_BUFFERS_MB: '2' }).some((problem) => problem.startsWith('HANDOFF_PGLITE_BUFFERS_MB must be'))).toBe(true);
     for (const [env, expected] of [[{}, '32MB'], [{ HANDOFF_PGLITE_BUFFERS_MB: '16' }, '16MB']] as const) {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'handoff-config-'));
-      const database = await openDatabase(loadConfig({ ...env, HANDOFF_DATA_DIR: dataDir }));
+      const testDatabase = await createTestDatabase('pglite');
+      const database = await openDatabase(loadConfig({ ...env, HANDOFF_DATA_DIR: testDatabase.dataDir }));
       try {
         const [row] = await database.query<{ shared_buffers: string }>(sql`SHOW shared_buffers`);
         expect(row?.shared_buffers).toBe(expected);
       } finally {
         await database.close();
-        await rm(dataDir, { recursive: true, force: true });
+        await testDatabase.drop();
       }
     }
   });
