@@ -6,7 +6,6 @@
 // by a name derived from its text; PGlite's own query on PGlite). Prisma owns the schema and the
 // migrations, and its client is opened only for tools and tests that inspect the tables.
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -16,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { type SqlDatabase, isDatabaseUnavailable } from '../sql/database.js';
 import { type Sql, compile, sql } from '../sql/statement.js';
 import { PrismaClient } from './generated/client.js';
-import { applyMigrations, pgliteDir } from './migrate.js';
+import { applyMigrations, startPglite } from './migrate.js';
 import { readMigrations } from './migrationFiles.js';
 import { PgListener, type ListenHandlers, type Unlisten } from './pgListener.js';
 
@@ -59,7 +58,7 @@ export async function openDatabase(
 ): Promise<Database> {
   return config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize, log)
-    : openPglite(pgliteDir(config.dataDir), config.pgliteBuffersMb);
+    : openPglite(config);
 }
 
 function pgliteExecutor(db: PGlite | Transaction): SqlDatabase {
@@ -74,10 +73,8 @@ function pgliteExecutor(db: PGlite | Transaction): SqlDatabase {
   return executor;
 }
 
-async function openPglite(dataDir: string, buffersMb: number): Promise<Database> {
-  await mkdir(dataDir, { recursive: true });
-  // PGlite's own start parameters, with its buffer cache sized as configured (PGlite's default is 128 MB).
-  const pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${buffersMb}MB`] });
+async function openPglite(config: Pick<Config, 'dataDir' | 'pgliteBuffersMb'>): Promise<Database> {
+  const pglite = await startPglite(config);
   await applyMigrations({ kind: 'pglite', pglite });
   const executor = pgliteExecutor(pglite);
   let prisma: PrismaClient | undefined;

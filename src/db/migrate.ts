@@ -48,17 +48,26 @@ const createMigrationsTable = `
 export const pgliteDir = (dataDir: string) => path.join(dataDir, 'pglite');
 
 /**
+ * Starts the embedded database in the data directory, as the server and `handoff migrate` both open
+ * it: PGlite's own start parameters, with its buffer cache sized as configured (PGlite's default is 128 MB).
+ */
+export async function startPglite(config: Pick<Config, 'dataDir' | 'pgliteBuffersMb'>): Promise<PGlite> {
+  const dataDir = pgliteDir(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  return PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${config.pgliteBuffersMb}MB`] });
+}
+
+/**
  * Applies pending migrations to the database the server would open with this config (DATABASE_URL,
  * else the PGlite in the data directory): `handoff migrate` and `npm run db:migrate`. Says what it did.
  */
-export async function migrateConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<string> {
+export async function migrateConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteBuffersMb'>): Promise<string> {
   if (config.databaseUrl) {
     const { applied } = await applyMigrations({ kind: 'postgres', connectionString: config.databaseUrl });
     return applied.length ? `applied ${applied.join(', ')}` : 'no pending migration';
   }
   const dataDir = pgliteDir(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await startPglite(config);
   try {
     const { applied } = await applyMigrations({ kind: 'pglite', pglite });
     return applied.length ? `applied ${applied.join(', ')} to ${dataDir}` : `no pending migration in ${dataDir}`;
